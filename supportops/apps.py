@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SupportOpsConfig(AppConfig):
+    name = "supportops"
+    verbose_name = "SupportOps"

@@ -1,0 +1,32 @@
+"""Canonical models: one vocabulary for every source (DESIGN.md §3)."""
+
+from .billing import Invoice, Plan, Subscription
+from .costs import Expense, MetricSettings, TeamMember
+from .crm import Opportunity
+from .customers import Contact, Customer, CustomerIdentity
+from .sources import Source
+from .sync import SourceLock, SyncRun, SyncState
+from .tickets import Interaction, Product, ProductRule, Ticket
+from .usage import UsageMonth
+
+__all__ = [
+    "Contact",
+    "Customer",
+    "CustomerIdentity",
+    "Expense",
+    "Interaction",
+    "Invoice",
+    "MetricSettings",
+    "Opportunity",
+    "Plan",
+    "Product",
+    "ProductRule",
+    "Source",
+    "Subscription",
+    "SyncRun",
+    "SyncState",
+    "SourceLock",
+    "TeamMember",
+    "Ticket",
+    "UsageMonth",
+]

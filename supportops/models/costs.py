@@ -1,0 +1,143 @@
+"""Cost inputs entered by admins, and the settings metrics read."""
+
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+MONEY = {"max_digits": 14, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
+
+END_NOT_BEFORE_START = models.Q(end_date__isnull=True) | models.Q(
+    end_date__gte=models.F("start_date")
+)
+
+
+class TeamMember(models.Model):
+    name = models.CharField(max_length=255)
+    role = models.CharField(max_length=100, blank=True)
+    annual_salary = models.DecimalField(**MONEY)
+    annual_benefits = models.DecimalField(**MONEY, default=Decimal("0"))
+    fte = models.DecimalField(
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("1"))],
+        help_text="Full-time equivalent, from 0.01 to 1.",
+    )
+    start_date = models.DateField()
+    end_date = models.DateField(
+        null=True, blank=True, help_text="Last day employed; empty if still here."
+    )
+    products = models.ManyToManyField(
+        "supportops.Product", blank=True, related_name="members", help_text="Products covered."
+    )
+    capacity_override = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Tickets per month, if not the default capacity."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(annual_salary__gte=0, annual_benefits__gte=0),
+                name="member_money_not_negative",
+                violation_error_message="Salary and benefits cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(fte__gt=0, fte__lte=1),
+                name="member_fte_range",
+                violation_error_message="FTE must be more than 0 and at most 1.",
+            ),
+            models.CheckConstraint(
+                condition=END_NOT_BEFORE_START,
+                name="member_end_after_start",
+                violation_error_message="The end date cannot be before the start date.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Expense(models.Model):
+    class Kind(models.TextChoices):
+        TOOL = "tool", "Tool"
+        OVERHEAD = "overhead", "Overhead"
+        VARIABLE = "variable", "Variable"
+
+    name = models.CharField(max_length=255)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    monthly_amount = models.DecimalField(**MONEY)
+    start_date = models.DateField()
+    end_date = models.DateField(
+        null=True, blank=True, help_text="Last day active; empty if ongoing."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(monthly_amount__gte=0),
+                name="expense_amount_not_negative",
+                violation_error_message="The monthly amount cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=END_NOT_BEFORE_START,
+                name="expense_end_after_start",
+                violation_error_message="The end date cannot be before the start date.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+def _default_bug_tags():
+    return ["bug"]
+
+
+def _default_patterns():
+    return [r"Requesting integration for (?P<name>.+)"]
+
+
+class MetricSettings(models.Model):
+    """A single row of knobs the metrics read (DESIGN.md §3)."""
+
+    reporting_timezone = models.CharField(max_length=64, default="UTC")
+    currency = models.CharField(max_length=3, default="USD")
+    active_usage_threshold = models.PositiveIntegerField(default=500)
+    tickets_per_engineer_day = models.PositiveIntegerField(default=10)
+    enterprise_capacity_factor = models.DecimalField(
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0.5"),
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    holiday_country = models.CharField(max_length=2, default="US")
+    feature_request_patterns = models.JSONField(default=_default_patterns, blank=True)
+    bug_tags = models.JSONField(default=_default_bug_tags, blank=True)
+    ltv_cap_months = models.PositiveIntegerField(default=60)
+    retention_months = models.PositiveIntegerField(default=3)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "metric settings"
+
+    def __str__(self):
+        return "Metric settings"
+
+    def clean(self):
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        from django.core.exceptions import ValidationError
+
+        try:
+            ZoneInfo(self.reporting_timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValidationError(
+                {"reporting_timezone": f"Unknown time zone {self.reporting_timezone!r}."}
+            ) from None
+
+    @classmethod
+    def load(cls) -> "MetricSettings":
+        obj, _ = cls.objects.get_or_create(pk=1)
+        return obj

@@ -1,0 +1,35 @@
+from django.db import models
+
+from .sources import SourceRecord
+
+
+class Opportunity(SourceRecord):
+    customer = models.ForeignKey(
+        "supportops.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="opportunities",
+    )
+    account_external_id = models.CharField(max_length=255, blank=True)
+    name = models.CharField(max_length=255, blank=True)
+    stage = models.CharField(max_length=100, blank=True)
+    amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, default="usd")
+    is_closed = models.BooleanField(default=False)
+    is_won = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+    close_date = models.DateField(null=True, blank=True)
+    is_deleted = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name_plural = "opportunities"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"], name="opportunity_source_uniq"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__isnull=True) | models.Q(amount__gte=0),
+                name="opportunity_amount_not_negative",
+            ),
+        ]

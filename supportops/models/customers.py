@@ -1,0 +1,94 @@
+from django.db import models
+
+from .sources import Source, SourceRecord
+
+
+class Customer(models.Model):
+    """One account across every system; sources point at it through CustomerIdentity."""
+
+    name = models.CharField(max_length=255)
+    domains = models.JSONField(default=list, blank=True, help_text="Email domains, lower-case.")
+    plan = models.ForeignKey(
+        "supportops.Plan", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    is_paying = models.BooleanField(default=False)
+    is_enterprise = models.BooleanField(default=False)
+    mrr_minor = models.BigIntegerField(default=0, help_text="Current MRR in minor units.")
+    currency = models.CharField(max_length=3, default="usd")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(mrr_minor__gte=0),
+                name="customer_mrr_not_negative",
+                violation_error_message="MRR cannot be negative.",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class MatchMethod(models.TextChoices):
+    EXPLICIT = "explicit", "Explicit id"
+    DOMAIN = "domain", "Email domain"
+    MANUAL = "manual", "Linked by an admin"
+    CREATED = "created", "New customer"
+
+
+class CustomerIdentity(SourceRecord):
+    """An account-level record of one source (Zendesk organization, Stripe customer, ...).
+
+    `customer` is null while the record is unmatched; `match_method=manual` marks links an
+    admin made, which later syncs never overwrite.
+    """
+
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="identities"
+    )
+    name = models.CharField(max_length=255, blank=True)
+    domains = models.JSONField(default=list, blank=True)
+    account_key = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="The product's own account id, when the source has it.",
+    )
+    match_method = models.CharField(max_length=20, choices=MatchMethod.choices, blank=True)
+    is_deleted = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name_plural = "customer identities"
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="identity_source_uniq")
+        ]
+
+    def __str__(self):
+        return f"{Source(self.source).label} {self.external_id} ({self.name})"
+
+
+class Contact(SourceRecord):
+    """A person: requester, end user, agent."""
+
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
+    )
+    organization_external_id = models.CharField(max_length=255, blank=True)
+    name = models.CharField(max_length=255, blank=True)
+    email = models.EmailField(blank=True)
+    role = models.CharField(max_length=30, blank=True, help_text="end-user, agent, admin, lead...")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="contact_source_uniq")
+        ]
+
+    def __str__(self):
+        return self.email or self.name or self.external_id
+
+    @property
+    def is_agent(self) -> bool:
+        return self.role in ("agent", "admin")

@@ -1,0 +1,129 @@
+from django.db import models
+
+from .sources import SourceRecord
+
+
+class Product(models.Model):
+    """What a ticket is about. The Enterprise coverage group is a product of its own."""
+
+    name = models.CharField(max_length=100, unique=True)
+    is_enterprise_group = models.BooleanField(
+        default=False, help_text="Tickets of enterprise customers are counted here instead."
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ProductRule(models.Model):
+    """Maps a ticket to a product by a custom-field value, a tag or a form; first match wins."""
+
+    class Kind(models.TextChoices):
+        FIELD = "field", "Custom field value"
+        TAG = "tag", "Tag"
+        FORM = "form", "Ticket form id"
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="rules")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    field_id = models.CharField(
+        max_length=64, blank=True, help_text="Custom field id (only for 'Custom field value')."
+    )
+    value = models.CharField(max_length=255, help_text="Value, tag or form id to match.")
+    position = models.PositiveIntegerField(default=100, help_text="Lower runs first.")
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="field") | ~models.Q(field_id=""),
+                name="productrule_field_needs_id",
+                violation_error_message="A custom-field rule needs the field id.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.field_id} = {self.value} → {self.product}"
+
+
+class Ticket(SourceRecord):
+    """A support thread in any channel: Zendesk ticket, Intercom conversation, ..."""
+
+    customer = models.ForeignKey(
+        "supportops.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
+    )
+    organization_external_id = models.CharField(max_length=255, blank=True)
+    requester = models.ForeignKey(
+        "supportops.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requester_external_id = models.CharField(max_length=255, blank=True)
+    channel = models.CharField(max_length=40, blank=True)
+    subject = models.TextField(blank=True)
+    status = models.CharField(max_length=20, blank=True)
+    type = models.CharField(max_length=20, blank=True)
+    priority = models.CharField(max_length=20, blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    product = models.ForeignKey(
+        Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
+    problem_external_id = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    solved_at = models.DateTimeField(null=True, blank=True)
+    first_reply_minutes = models.IntegerField(null=True, blank=True)
+    full_resolution_minutes = models.IntegerField(null=True, blank=True)
+    custom_fields = models.JSONField(default=dict, blank=True, help_text="{field id: value}")
+    is_deleted = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="ticket_source_uniq"),
+            models.CheckConstraint(
+                condition=models.Q(solved_at__isnull=True)
+                | models.Q(solved_at__gte=models.F("created_at")),
+                name="ticket_solved_after_created",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["created_at"]),
+            models.Index(fields=["customer", "created_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.source} #{self.external_id}: {self.subject[:60]}"
+
+
+class Interaction(SourceRecord):
+    """One message in a ticket. Replies and interactions are counted from these."""
+
+    class AuthorRole(models.TextChoices):
+        AGENT = "agent", "Agent"
+        CUSTOMER = "customer", "Customer"
+        SYSTEM = "system", "System"
+
+    ticket = models.ForeignKey(
+        Ticket, null=True, blank=True, on_delete=models.CASCADE, related_name="interactions"
+    )
+    ticket_external_id = models.CharField(max_length=255)
+    author_external_id = models.CharField(max_length=255, blank=True)
+    author_role = models.CharField(max_length=10, choices=AuthorRole.choices)
+    is_public = models.BooleanField(default=True)
+    created_at = models.DateTimeField()
+    body = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"], name="interaction_source_uniq"
+            )
+        ]
+        indexes = [models.Index(fields=["created_at"])]
+
+    def __str__(self):
+        return f"{self.source} {self.external_id} on #{self.ticket_external_id}"

@@ -1,0 +1,30 @@
+from django.db import models
+
+
+class UsageMonth(models.Model):
+    """Product usage of one account in one calendar month (first day of the month)."""
+
+    account_id = models.CharField(max_length=255)
+    customer = models.ForeignKey(
+        "supportops.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="usage",
+    )
+    month = models.DateField()
+    api_calls = models.BigIntegerField()
+    source = models.CharField(max_length=20, default="manual")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account_id", "month"], name="usage_account_month_uniq"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(api_calls__gte=0), name="usage_calls_not_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.account_id} {self.month:%Y-%m}: {self.api_calls}"
