@@ -1,1 +1,27 @@
-urlpatterns = []
+"""The REST API, mounted at /api/v1/. Every endpoint but the token one needs a signed-in user."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.routers import DefaultRouter
+
+from .auth import obtain_token
+from .costs import ExpenseViewSet, TeamMemberViewSet
+from .metrics import CostMetricView
+
+app_name = "api"
+
+router = DefaultRouter()
+router.register("team-members", TeamMemberViewSet, basename="team-member")
+router.register("expenses", ExpenseViewSet, basename="expense")
+
+urlpatterns = [
+    path("auth/token/", obtain_token, name="token"),
+    path("metrics/cost/", CostMetricView.as_view(), name="metrics-cost"),
+    path(
+        "schema/",
+        SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]),
+        name="schema",
+    ),
+    *router.urls,
+]

@@ -146,6 +146,7 @@ ZENDESK_EMAIL = env("ZENDESK_EMAIL", default="")
 ZENDESK_API_TOKEN = env("ZENDESK_API_TOKEN", default="")
 ZENDESK_START_DATE = env("ZENDESK_START_DATE", default="")
 ZENDESK_SYNC_MINUTES = env.int("ZENDESK_SYNC_MINUTES", default=15)
+ZENDESK_PAGE_SIZE = env.int("ZENDESK_PAGE_SIZE", default=1000)
 
 # HTTP client behaviour shared by every connector.
 CONNECTOR_TIMEOUT_SECONDS = env.float("CONNECTOR_TIMEOUT_SECONDS", default=30.0)

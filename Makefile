@@ -1,0 +1,39 @@
+# SupportOps: `make demo` brings up a working demo, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+.PHONY: install demo test lint format bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	PORT=$(PORT) $(BIN)/python scripts/demo.py
+
+test: install
+	scripts/test-services up
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	set -a && eval "$$(scripts/test-services env)" && set +a && $(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install
+	$(BIN)/python bench/sync_zendesk.py
+
+clean:
+	rm -rf $(VENV) var

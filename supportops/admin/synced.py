@@ -1,0 +1,145 @@
+from django.contrib import admin
+
+from supportops.models import (
+    Contact,
+    Customer,
+    CustomerIdentity,
+    Interaction,
+    Invoice,
+    Opportunity,
+    Plan,
+    Subscription,
+    Ticket,
+    UsageMonth,
+)
+
+from .readonly import ReadOnlyAdmin
+
+
+class IdentityInline(admin.TabularInline):
+    model = CustomerIdentity
+    fields = ["source", "external_id", "name", "account_key", "match_method"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ["name", "plan", "is_paying", "is_enterprise", "mrr_minor", "currency"]
+    list_filter = ["is_paying", "is_enterprise"]
+    search_fields = ["name", "identities__external_id", "identities__account_key"]
+    readonly_fields = ["plan", "is_paying", "is_enterprise", "mrr_minor", "currency"]
+    inlines = [IdentityInline]
+
+
+@admin.register(CustomerIdentity)
+class CustomerIdentityAdmin(ReadOnlyAdmin):
+    list_display = ["source", "external_id", "name", "account_key", "customer", "match_method"]
+    list_filter = ["source", "match_method", "is_deleted", ("customer", admin.EmptyFieldListFilter)]
+    search_fields = ["external_id", "name", "account_key"]
+    list_select_related = ["customer"]
+
+
+@admin.register(Contact)
+class ContactAdmin(ReadOnlyAdmin):
+    list_display = ["email", "name", "role", "source", "customer", "is_active"]
+    list_filter = ["source", "role", "is_active"]
+    search_fields = ["email", "name", "external_id"]
+    list_select_related = ["customer"]
+
+
+class InteractionInline(admin.TabularInline):
+    model = Interaction
+    fields = ["created_at", "author_role", "is_public", "body"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Ticket)
+class TicketAdmin(ReadOnlyAdmin):
+    list_display = [
+        "external_id",
+        "source",
+        "subject",
+        "customer",
+        "channel",
+        "status",
+        "product",
+        "created_at",
+        "is_deleted",
+    ]
+    list_filter = ["source", "channel", "status", "product", "is_deleted", "type"]
+    search_fields = ["external_id", "subject", "customer__name"]
+    date_hierarchy = "created_at"
+    list_select_related = ["customer", "product"]
+    inlines = [InteractionInline]
+
+
+@admin.register(Interaction)
+class InteractionAdmin(ReadOnlyAdmin):
+    list_display = [
+        "external_id",
+        "source",
+        "ticket_external_id",
+        "author_role",
+        "is_public",
+        "created_at",
+    ]
+    list_filter = ["source", "author_role", "is_public"]
+    search_fields = ["external_id", "ticket_external_id"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Plan)
+class PlanAdmin(ReadOnlyAdmin):
+    list_display = ["external_id", "name", "unit_amount_minor", "currency", "interval"]
+    list_filter = ["source", "interval", "is_active"]
+    search_fields = ["external_id", "name"]
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(ReadOnlyAdmin):
+    list_display = ["external_id", "customer", "status", "mrr_minor", "currency", "started_at"]
+    list_filter = ["source", "status"]
+    search_fields = ["external_id", "customer__name"]
+    list_select_related = ["customer"]
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(ReadOnlyAdmin):
+    list_display = [
+        "external_id",
+        "customer",
+        "status",
+        "amount_paid_minor",
+        "currency",
+        "created_at",
+    ]
+    list_filter = ["source", "status"]
+    search_fields = ["external_id", "customer__name"]
+    list_select_related = ["customer"]
+
+
+@admin.register(Opportunity)
+class OpportunityAdmin(ReadOnlyAdmin):
+    list_display = ["external_id", "name", "customer", "stage", "amount", "is_won", "close_date"]
+    list_filter = ["source", "stage", "is_won", "is_closed"]
+    search_fields = ["external_id", "name", "customer__name"]
+    list_select_related = ["customer"]
+
+
+@admin.register(UsageMonth)
+class UsageMonthAdmin(ReadOnlyAdmin):
+    list_display = ["account_id", "month", "api_calls", "customer", "source"]
+    list_filter = ["source", "month"]
+    search_fields = ["account_id", "customer__name"]
+    list_select_related = ["customer"]

@@ -1,0 +1,25 @@
+import secrets
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+from supportops.demo import demo_inputs_load
+
+
+class Command(BaseCommand):
+    help = "Load the demo's cost inputs and product rules, and create a demo login."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--username", default="demo")
+        parser.add_argument("--password", help="Default: a random one, printed.")
+        parser.add_argument("--start-date", default="2020-01-01", type=date.fromisoformat)
+
+    def handle(self, *args, username, password, start_date, **options):
+        demo_inputs_load(start_date=start_date)
+        password = password or secrets.token_urlsafe(12)
+        user, _ = get_user_model().objects.get_or_create(username=username)
+        user.is_staff = user.is_superuser = True
+        user.set_password(password)
+        user.save()
+        self.stdout.write(f"login: {username} / {password}")
