@@ -26,7 +26,6 @@ TICKET_FIELDS = {
     "tags",
     "requester_id",
     "organization_id",
-    "via",
     "custom_fields",
     "fields",
     "problem_id",
