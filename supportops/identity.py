@@ -1,11 +1,17 @@
 """Identity resolution: link every account-level source record to exactly one Customer.
 
-Order of evidence (DESIGN.md §3): an explicit shared account id first, then email domain; a
-record matching neither becomes a new Customer. Links an admin made (`manual`) are never
-touched by a sync.
+Order of evidence (DESIGN.md §3): explicit ids first (a shared account key, or another system's
+id the record carries), then email domain. A record with no evidence becomes a new Customer when
+its source is a system of record for accounts; otherwise, or when explicit evidence points at
+two customers, it stays unmatched and is listed for an admin. Links an admin made (`manual`)
+are never touched by a sync.
 """
 
 from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
@@ -31,6 +37,9 @@ FREEMAIL_DOMAINS = frozenset(
         "mail.com",
     }
 )
+# Sources whose account records are real customer accounts: an unmatched one founds a Customer.
+# Usage account ids are only keys into other systems, so they wait for an admin instead.
+CUSTOMER_FOUNDING_SOURCES = frozenset({"zendesk", "intercom", "stripe", "salesforce"})
 
 
 def email_domain(email: str) -> str:
@@ -41,57 +50,150 @@ def email_domain(email: str) -> str:
 def domain_index() -> dict[str, int]:
     """domain → customer id, over every customer (customers are few; one query)."""
     index: dict[str, int] = {}
-    for customer_id, domains in Customer.objects.values_list("id", "domains"):
+    for customer_id, domains in Customer.objects.order_by("id").values_list("id", "domains"):
         for domain in domains or []:
             index.setdefault(domain.lower(), customer_id)
     return index
 
 
+def _key_index() -> dict[str, set[int]]:
+    index: dict[str, set[int]] = defaultdict(set)
+    rows = (
+        CustomerIdentity.objects.filter(customer__isnull=False)
+        .exclude(account_key="")
+        .values_list("account_key", "customer_id")
+    )
+    for key, customer_id in rows:
+        index[key].add(customer_id)
+    return index
+
+
+def _explicit_index(refs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """(source, external id) → customer id, for ids that other records name explicitly."""
+    by_source: dict[str, set[str]] = defaultdict(set)
+    for source, external_id in refs:
+        by_source[source].add(external_id)
+    index = {}
+    for source, ids in by_source.items():
+        rows = CustomerIdentity.objects.filter(
+            source=source, external_id__in=ids, customer__isnull=False
+        ).values_list("external_id", "customer_id")
+        index.update({(source, ext): cid for ext, cid in rows})
+    return index
+
+
+@dataclass(frozen=True)
+class Candidates:
+    explicit: frozenset[int]
+    domain: int | None
+    reason: str
+
+
+def _candidates(identity, by_key, by_domain, by_ref, refs) -> Candidates:
+    explicit = set(by_key.get(identity.account_key, ())) if identity.account_key else set()
+    named = [by_ref[ref] for ref in refs if ref in by_ref]
+    explicit.update(named)
+    domain_match = next(
+        (by_domain[d.lower()] for d in identity.domains or [] if d.lower() in by_domain), None
+    )
+    reason = ""
+    if len(explicit) > 1:
+        reason = f"conflicting explicit ids point at customers {sorted(explicit)}"
+    elif not explicit and domain_match is None:
+        reason = "no shared id and no known email domain"
+    return Candidates(frozenset(explicit), domain_match, reason)
+
+
 @transaction.atomic
-def identities_resolve(*, source: str | None = None) -> int:
-    """Link unmatched, live identities; returns how many were linked."""
+def identities_resolve(
+    *,
+    source: str | None = None,
+    references: dict[tuple[str, str], list[tuple[str, str]]] | None = None,
+) -> int:
+    """Link unmatched, live identities; returns how many were linked.
+
+    `references` maps an identity (source, external_id) to other systems' ids it carries
+    (e.g. a Salesforce account naming its Stripe customer): explicit evidence like the key.
+    """
+    references = references or {}
     pending = CustomerIdentity.objects.filter(customer__isnull=True, is_deleted=False)
     if source:
         pending = pending.filter(source=source)
     pending = list(pending.order_by("id"))
     if not pending:
         return 0
-    by_key = dict(
-        CustomerIdentity.objects.filter(customer__isnull=False)
-        .exclude(account_key="")
-        .values_list("account_key", "customer_id")
-    )
+    by_key = _key_index()
     by_domain = domain_index()
+    by_ref = _explicit_index(ref for refs in references.values() for ref in refs)
+    linked = []
     for identity in pending:
-        customer_id, method = None, ""
-        if identity.account_key and identity.account_key in by_key:
-            customer_id, method = by_key[identity.account_key], MatchMethod.EXPLICIT
-        if customer_id is None:
-            for domain in identity.domains or []:
-                if domain.lower() in by_domain:
-                    customer_id, method = by_domain[domain.lower()], MatchMethod.DOMAIN
-                    break
-        if customer_id is None:
+        refs = references.get((identity.source, identity.external_id), [])
+        found = _candidates(identity, by_key, by_domain, by_ref, refs)
+        if len(found.explicit) == 1:
+            identity.customer_id, identity.match_method = (
+                next(iter(found.explicit)),
+                MatchMethod.EXPLICIT,
+            )
+        elif len(found.explicit) > 1:
+            continue  # conflict: an admin decides
+        elif found.domain is not None:
+            identity.customer_id, identity.match_method = found.domain, MatchMethod.DOMAIN
+        elif identity.source in CUSTOMER_FOUNDING_SOURCES:
             customer = Customer.objects.create(
                 name=identity.name or identity.external_id,
                 domains=sorted({d.lower() for d in identity.domains or []}),
             )
-            customer_id, method = customer.id, MatchMethod.CREATED
+            identity.customer_id, identity.match_method = customer.id, MatchMethod.CREATED
             for domain in customer.domains:
-                by_domain.setdefault(domain, customer_id)
-        identity.customer_id = customer_id
-        identity.match_method = method
+                by_domain.setdefault(domain, customer.id)
+        else:
+            continue
         if identity.account_key:
-            by_key.setdefault(identity.account_key, customer_id)
-    CustomerIdentity.objects.bulk_update(pending, ["customer", "match_method"])
-    return len(pending)
+            by_key[identity.account_key].add(identity.customer_id)
+        linked.append(identity)
+    CustomerIdentity.objects.bulk_update(linked, ["customer", "match_method"])
+    return len(linked)
+
+
+@dataclass(frozen=True)
+class UnmatchedRecord:
+    id: int
+    source: str
+    external_id: str
+    name: str
+    domains: list[str]
+    account_key: str
+    reason: str
+
+
+def unmatched_identities() -> list[UnmatchedRecord]:
+    """Live account records linked to no customer, each with why it was not linked."""
+    pending = list(
+        CustomerIdentity.objects.filter(customer__isnull=True, is_deleted=False).order_by(
+            "source", "external_id"
+        )
+    )
+    by_key, by_domain = _key_index(), domain_index()
+    return [
+        UnmatchedRecord(
+            id=i.id,
+            source=i.source,
+            external_id=i.external_id,
+            name=i.name,
+            domains=list(i.domains or []),
+            account_key=i.account_key,
+            reason=_candidates(i, by_key, by_domain, {}, []).reason
+            or "not linked yet (runs with the next sync)",
+        )
+        for i in pending
+    ]
 
 
 def customer_links_refresh(*, source: str) -> None:
     """Point contacts and tickets of a source at their organization's current customer.
 
     Set-based, so an admin's manual link or merge reaches every row of that organization in
-    two UPDATE statements.
+    a few UPDATE statements.
     """
     org_customer = CustomerIdentity.objects.filter(
         source=source, external_id=OuterRef("organization_external_id")

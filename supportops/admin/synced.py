@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from supportops.customers import identity_link
 from supportops.models import (
     Contact,
     Customer,
@@ -13,6 +14,7 @@ from supportops.models import (
     UsageMonth,
 )
 
+from .merge import merge_view
 from .readonly import ReadOnlyAdmin
 
 
@@ -35,14 +37,50 @@ class CustomerAdmin(admin.ModelAdmin):
     search_fields = ["name", "identities__external_id", "identities__account_key"]
     readonly_fields = ["plan", "is_paying", "is_enterprise", "mrr_minor", "currency"]
     inlines = [IdentityInline]
+    actions = ["merge_customers"]
+
+    @admin.action(description="Merge selected customers into one…", permissions=["change"])
+    def merge_customers(self, request, queryset):
+        return merge_view(self, request, queryset)
 
 
 @admin.register(CustomerIdentity)
-class CustomerIdentityAdmin(ReadOnlyAdmin):
+class CustomerIdentityAdmin(admin.ModelAdmin):
+    """Source records are read-only, except for the customer an admin links them to."""
+
     list_display = ["source", "external_id", "name", "account_key", "customer", "match_method"]
-    list_filter = ["source", "match_method", "is_deleted", ("customer", admin.EmptyFieldListFilter)]
-    search_fields = ["external_id", "name", "account_key"]
+    list_filter = [
+        ("customer", admin.EmptyFieldListFilter),
+        "source",
+        "match_method",
+        "is_deleted",
+    ]
+    search_fields = ["external_id", "name", "account_key", "customer__name"]
     list_select_related = ["customer"]
+    autocomplete_fields = ["customer"]
+    fields = [
+        "customer",
+        "source",
+        "external_id",
+        "name",
+        "domains",
+        "account_key",
+        "match_method",
+        "is_deleted",
+        "synced_at",
+        "extra",
+    ]
+    readonly_fields = [f for f in fields if f != "customer"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if "customer" in form.changed_data:
+            identity_link(identity=obj, customer=obj.customer)
 
 
 @admin.register(Contact)

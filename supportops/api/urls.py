@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from .auth import obtain_token
 from .costs import ExpenseViewSet, TeamMemberViewSet
+from .customers import CustomerViewSet
 from .metrics import CostMetricView
 
 app_name = "api"
@@ -14,6 +15,7 @@ app_name = "api"
 router = DefaultRouter()
 router.register("team-members", TeamMemberViewSet, basename="team-member")
 router.register("expenses", ExpenseViewSet, basename="expense")
+router.register("customers", CustomerViewSet, basename="customer")
 
 urlpatterns = [
     path("auth/token/", obtain_token, name="token"),

@@ -1,0 +1,49 @@
+"""Customer attributes derived from billing (DESIGN.md §3): plan, paying, enterprise, MRR.
+
+Set-based: each function is a fixed number of UPDATE statements, whatever the customer count.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from .models import Customer, CustomerIdentity, Invoice, Subscription
+
+COUNTING_STATUSES = ("active", "past_due")
+ENTERPRISE = Q(plan__product_name__iexact="enterprise") | Q(
+    plan__extra__metadata__plan="enterprise"
+)
+
+
+def billing_links_refresh(*, source: str) -> None:
+    """Point subscriptions and invoices at their billing customer's current Customer."""
+    owner = CustomerIdentity.objects.filter(
+        source=source, external_id=OuterRef("customer_external_id")
+    ).values("customer_id")[:1]
+    for model in (Subscription, Invoice):
+        model.objects.filter(source=source).exclude(customer_external_id="").update(
+            customer_id=Subquery(owner)
+        )
+
+
+def customer_billing_refresh() -> int:
+    """Recompute plan, is_paying, is_enterprise, mrr_minor and currency of billed customers.
+
+    A customer counts what its `active` and `past_due` subscriptions count; its plan is the one
+    of its largest such subscription (None once nothing is live). Customers with no subscription
+    rows at all are left alone. Returns the number of customers updated.
+    """
+    counting = Subscription.objects.filter(customer_id=OuterRef("pk"), status__in=COUNTING_STATUSES)
+    top = counting.order_by("-mrr_minor", "-started_at", "-id")
+    total = (
+        counting.order_by().values("customer_id").annotate(total=Sum("mrr_minor")).values("total")
+    )
+    billed = Exists(Subscription.objects.filter(customer_id=OuterRef("pk")))
+    return Customer.objects.filter(billed).update(
+        mrr_minor=Coalesce(Subquery(total), Value(0)),
+        plan_id=Subquery(top.values("plan_id")[:1]),
+        currency=Coalesce(Subquery(top.values("currency")[:1]), F("currency")),
+        is_paying=Exists(counting.filter(mrr_minor__gt=0)),
+        is_enterprise=Exists(counting.filter(ENTERPRISE)),
+    )
