@@ -7,6 +7,8 @@ from .errors import ConnectorError
 
 CONNECTORS = {
     "zendesk": "connectors.zendesk.connector",
+    "intercom": "connectors.intercom.connector",
+    "stripe": "connectors.stripe.connector",
 }
 
 

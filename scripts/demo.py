@@ -1,8 +1,8 @@
 #!/usr/bin/env python
-"""`make demo`: a fresh demo database filled through the real Zendesk connector.
+"""`make demo`: a fresh demo database filled through the real connectors.
 
-Starts the local Zendesk sandbox, migrates a throw-away SQLite database (var/demo.sqlite3),
-loads sample cost inputs, syncs through `manage.py sync zendesk`, creates a login and serves
+Starts the local vendor sandbox (Zendesk, Stripe, Intercom), migrates a throw-away SQLite database (var/demo.sqlite3),
+loads sample cost inputs, syncs through `manage.py sync`, creates a login and serves
 the app on http://127.0.0.1:$PORT until Ctrl-C. Nothing outside var/ is touched.
 """
 
@@ -41,6 +41,10 @@ def main() -> int:
         "ZENDESK_URL": f"http://127.0.0.1:{sandbox_port}",
         "ZENDESK_EMAIL": "demo@supportops.local",
         "ZENDESK_API_TOKEN": "sandbox-token",
+        "STRIPE_API_BASE": f"http://127.0.0.1:{sandbox_port}",
+        "STRIPE_API_KEY": "sk_test_sandbox",
+        "INTERCOM_URL": f"http://127.0.0.1:{sandbox_port}/intercom",
+        "INTERCOM_TOKEN": "sandbox-intercom-token",
     }
     env.pop("CELERY_BROKER_URL", None)
     sandbox = subprocess.Popen(
@@ -51,8 +55,8 @@ def main() -> int:
         manage("collectstatic", "--noinput", "-v", "0", env=env)
         password = secrets.token_urlsafe(12)
         manage("demo_seed", "--username", "demo", "--password", password, env=env)
-        print("syncing the sandbox's Zendesk account through the real connector ...", flush=True)
-        manage("sync", "zendesk", env=env)
+        print("syncing the sandbox company through the real connectors ...", flush=True)
+        manage("sync", "zendesk", "stripe", "intercom", env=env)
         print(f"\nSupportOps demo: http://127.0.0.1:{port}/  (admin: /admin/, API: /api/v1/)")
         print(f"Sign in as: demo / {password}")
         print("Ctrl-C stops the demo.\n", flush=True)

@@ -13,7 +13,11 @@ def beat_schedule() -> dict:
     from connectors.registry import enabled_sources
 
     schedule = {}
-    minutes = {"zendesk": settings.ZENDESK_SYNC_MINUTES}
+    minutes = {
+        "zendesk": settings.ZENDESK_SYNC_MINUTES,
+        "intercom": settings.INTERCOM_SYNC_MINUTES,
+        "stripe": settings.STRIPE_SYNC_MINUTES,
+    }
     for source in enabled_sources():
         schedule[f"sync-{source}"] = {
             "task": "connectors.sync_source",

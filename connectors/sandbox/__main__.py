@@ -47,7 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     server.start()
     print(
         f"sandbox serving {server.url} zendesk_email={args.email} zendesk_token={args.token} "
-        f"tickets={len(company.tickets)} customers={len(company.customers)}",
+        f"tickets={len(company.tickets)} customers={len(company.customers)} "
+        f"stripe_api_base={server.url} stripe_key=sk_test_sandbox "
+        f"intercom_url={server.url}/intercom intercom_token=sandbox-intercom-token",
         flush=True,
     )
     try:

@@ -16,8 +16,10 @@ from urllib.parse import parse_qs, urlsplit
 
 from .company import build_company
 from .faults import FaultQueue
+from .intercom import IntercomApi
 from .model import Company
 from .routing import Request, RequestLog, Response, Router
+from .stripe import StripeApi
 from .zendesk import DEFAULT_EMAIL, DEFAULT_TOKEN, ZendeskApi
 
 NOT_FOUND = {"error": "InvalidEndpoint", "description": "Not found"}
@@ -49,6 +51,10 @@ class SandboxServer:
             rate_limit=rate_limit,
         )
         self.router.register(self.zendesk)
+        self.stripe = StripeApi(self.company, clock=self.clock)
+        self.router.register(self.stripe)
+        self.intercom = IntercomApi(self.company, clock=self.clock)
+        self.router.register(self.intercom)
         self.verbose = verbose
         self._httpd = ThreadingHTTPServer((host, port), _Handler)
         self._httpd.daemon_threads = True

@@ -148,6 +148,18 @@ ZENDESK_START_DATE = env("ZENDESK_START_DATE", default="")
 ZENDESK_SYNC_MINUTES = env.int("ZENDESK_SYNC_MINUTES", default=15)
 ZENDESK_PAGE_SIZE = env.int("ZENDESK_PAGE_SIZE", default=1000)
 
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")
+STRIPE_API_KEY = env("STRIPE_API_KEY", default="")
+STRIPE_START_DATE = env("STRIPE_START_DATE", default="")
+STRIPE_SYNC_MINUTES = env.int("STRIPE_SYNC_MINUTES", default=15)
+STRIPE_WINDOW_DAYS = env.int("STRIPE_WINDOW_DAYS", default=30)
+
+INTERCOM_URL = env("INTERCOM_URL", default="https://api.intercom.io")
+INTERCOM_TOKEN = env("INTERCOM_TOKEN", default="")
+INTERCOM_START_DATE = env("INTERCOM_START_DATE", default="")
+INTERCOM_SYNC_MINUTES = env.int("INTERCOM_SYNC_MINUTES", default=15)
+INTERCOM_PAGE_SIZE = env.int("INTERCOM_PAGE_SIZE", default=150)
+
 # HTTP client behaviour shared by every connector.
 CONNECTOR_TIMEOUT_SECONDS = env.float("CONNECTOR_TIMEOUT_SECONDS", default=30.0)
 CONNECTOR_MAX_RETRIES = env.int("CONNECTOR_MAX_RETRIES", default=5)

@@ -1,0 +1,1 @@
+"""Intercom connector: companies, contacts and chat conversations."""

@@ -1,0 +1,139 @@
+"""Intercom: companies, contacts and chat conversations (with their parts)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from django.conf import settings
+
+from supportops.identity import customer_links_refresh, identities_resolve
+from supportops.models import Contact
+from supportops.products import product_rules_load
+
+from .. import upsert
+from ..base import Connector, Stream
+from ..errors import NotConfigured
+from ..records import ContactRecord, InteractionRecord, TicketRecord
+from . import normalize
+from .client import IntercomClient
+from .streams import scroll, search_window
+
+SOURCE = "intercom"
+DEFAULT_URL = "https://api.intercom.io"
+MAX_PER_PAGE = 150
+
+# The edge of the system: tests point these at a sandbox clock and a recording sleep.
+CLOCK = time.time
+SLEEP = time.sleep
+
+
+def _setting(name: str, default=""):
+    return getattr(settings, name, default)
+
+
+def is_configured() -> bool:
+    return bool(_setting("INTERCOM_TOKEN"))
+
+
+def start_time() -> int:
+    """Epoch seconds a first sync starts from: INTERCOM_START_DATE, else the whole history."""
+    value = _setting("INTERCOM_START_DATE")
+    if not value:
+        return 0
+    try:
+        day = datetime.fromisoformat(value)
+    except ValueError:
+        raise NotConfigured(
+            f"INTERCOM_START_DATE={value!r} is not a date like 2024-01-31"
+        ) from None
+    if day.tzinfo is None:
+        day = day.replace(tzinfo=UTC)
+    return int(day.timestamp())
+
+
+def client() -> IntercomClient:
+    return IntercomClient(
+        _setting("INTERCOM_URL") or DEFAULT_URL,
+        token=_setting("INTERCOM_TOKEN"),
+        clock=CLOCK,
+        sleep=SLEEP,
+    )
+
+
+def _write_companies(records) -> int:
+    written = upsert.accounts_upsert(records)
+    identities_resolve(source=SOURCE)
+    return written
+
+
+def _with_organizations(tickets: list[TicketRecord]) -> list[TicketRecord]:
+    """A conversation's organization is its requester's company (one query per page)."""
+    companies = dict(
+        Contact.objects.filter(
+            source=SOURCE, external_id__in={t.requester_external_id for t in tickets}
+        ).values_list("external_id", "organization_external_id")
+    )
+    return [
+        replace(t, organization_external_id=companies.get(t.requester_external_id) or "")
+        for t in tickets
+    ]
+
+
+def _write_conversations(records) -> int:
+    admins = [r for r in records if isinstance(r, ContactRecord)]
+    tickets = [r for r in records if isinstance(r, TicketRecord)]
+    messages = [r for r in records if isinstance(r, InteractionRecord)]
+    written = upsert.contacts_upsert(admins) if admins else 0
+    if tickets:
+        written += upsert.tickets_upsert(_with_organizations(tickets), rules=product_rules_load())
+    return written + upsert.interactions_upsert(messages)
+
+
+def streams() -> list[Stream]:
+    per_page = max(1, min(MAX_PER_PAGE, int(_setting("INTERCOM_PAGE_SIZE", MAX_PER_PAGE))))
+    return [
+        Stream(
+            name="companies",
+            read=scroll(
+                path="/companies/scroll",
+                normalize=normalize.guarded("company", normalize.company),
+            ),
+            write=_write_companies,
+        ),
+        Stream(
+            name="contacts",
+            read=search_window(
+                path="/contacts/search",
+                key="data",
+                normalize=normalize.guarded("contact", normalize.contact),
+                per_page=per_page,
+                start_time=start_time,
+            ),
+            write=upsert.contacts_upsert,
+        ),
+        Stream(
+            name="conversations",
+            read=search_window(
+                path="/conversations/search",
+                key="conversations",
+                normalize=normalize.guarded("conversation", normalize.conversation),
+                per_page=per_page,
+                start_time=start_time,
+                detail="/conversations",
+            ),
+            write=_write_conversations,
+            after_run=lambda: customer_links_refresh(source=SOURCE),
+        ),
+    ]
+
+
+CONNECTOR = Connector(
+    source=SOURCE,
+    label="Intercom",
+    is_configured=is_configured,
+    client=lambda: client(),
+    streams=streams,
+    settings_help="INTERCOM_TOKEN (and INTERCOM_URL for a non-US workspace)",
+)

@@ -1,0 +1,1 @@
+"""Stripe billing: customers, prices, subscriptions (with MRR) and invoices."""

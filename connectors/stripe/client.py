@@ -1,0 +1,56 @@
+"""Stripe settings and the HTTP client: the shared one, with Bearer auth and a pinned version.
+
+We use `connectors.http.HttpClient` rather than the `stripe` SDK so Stripe behaves like every
+other connector: one place for timeouts, retries on 429/5xx with `Retry-After`, and the same
+ConnectorError messages; the connector only reads lists, which need no SDK.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from django.conf import settings
+
+from ..errors import NotConfigured
+from ..http import HttpClient
+
+API_VERSION = "2025-03-31.basil"
+STRIPE_LAUNCH = 1_293_840_000  # 2011-01-01: nothing in Stripe is older
+
+
+def setting(name: str, default=None):
+    return getattr(settings, name, default)
+
+
+def api_base() -> str:
+    return setting("STRIPE_API_BASE", "") or "https://api.stripe.com"
+
+
+def api_key() -> str:
+    return setting("STRIPE_API_KEY", "") or ""
+
+
+def window_seconds() -> int:
+    return int(setting("STRIPE_WINDOW_DAYS", 30) or 30) * 86_400
+
+
+def start_time() -> int:
+    """Epoch seconds invoice history starts from: STRIPE_START_DATE, else all of it."""
+    value = setting("STRIPE_START_DATE", "") or ""
+    if not value:
+        return STRIPE_LAUNCH
+    try:
+        day = datetime.fromisoformat(value)
+    except ValueError:
+        raise NotConfigured(f"STRIPE_START_DATE={value!r} is not a date like 2024-01-31") from None
+    if day.tzinfo is None:
+        day = day.replace(tzinfo=UTC)
+    return max(STRIPE_LAUNCH, int(day.timestamp()))
+
+
+def client() -> HttpClient:
+    return HttpClient(
+        api_base(),
+        vendor="stripe",
+        headers={"Authorization": f"Bearer {api_key()}", "Stripe-Version": API_VERSION},
+    )

@@ -1,0 +1,174 @@
+"""Idempotent bulk writes of billing records, keyed on (source, external_id).
+
+Same rules as ../upsert.py: one INSERT ... ON CONFLICT per model per page, foreign keys resolved
+with one lookup query per page, customer links left to identity resolution.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from supportops.identity import identities_resolve
+from supportops.models import CustomerIdentity, Invoice, Plan, Subscription
+
+from ..records import AccountRecord
+from ..upsert import UNIQUE, _dedupe, accounts_upsert
+from .records import Deletion, InvoiceRecord, PlanRecord, SubscriptionRecord
+
+PLAN_FIELDS = ["name", "unit_amount_minor", "currency", "interval", "interval_count", "is_active"]
+SUBSCRIPTION_FIELDS = [
+    "customer", "customer_external_id", "plan", "status", "quantity", "mrr_minor", "currency",
+    "started_at", "trial_end_at", "canceled_at", "ended_at", "extra", "synced_at",
+]  # fmt: skip
+INVOICE_FIELDS = [
+    "customer", "customer_external_id", "subscription_external_id", "status", "amount_due_minor",
+    "amount_paid_minor", "currency", "created_at", "paid_at", "period_start_at", "period_end_at",
+    "extra", "synced_at",
+]  # fmt: skip
+
+
+def plans_upsert(records: list[PlanRecord]) -> int:
+    """Prices; a record without a product name (product not expanded) keeps the stored one."""
+    records = _dedupe(records)
+    now = timezone.now()
+    for named in (True, False):
+        rows = [
+            Plan(
+                source=r.source,
+                external_id=r.external_id,
+                name=r.name[:255],
+                product_name=r.product_name[:255],
+                unit_amount_minor=r.unit_amount_minor,
+                currency=r.currency,
+                interval=r.interval[:10],
+                interval_count=r.interval_count,
+                is_active=r.is_active,
+                extra=r.extra,
+                synced_at=now,
+            )
+            for r in records
+            if bool(r.product_name) == named
+        ]
+        extra = ["product_name", "extra"] if named else []
+        Plan.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=UNIQUE,
+            update_fields=[*PLAN_FIELDS, *extra, "synced_at"],
+        )
+    return len(records)
+
+
+def _customers(source: str, ids) -> dict[str, int | None]:
+    return dict(
+        CustomerIdentity.objects.filter(source=source, external_id__in=set(ids) - {""}).values_list(
+            "external_id", "customer_id"
+        )
+    )
+
+
+def subscriptions_upsert(records: list[SubscriptionRecord]) -> int:
+    records = _dedupe(records)
+    if not records:
+        return 0
+    source = records[0].source
+    customers = _customers(source, (r.customer_external_id for r in records))
+    plans = dict(
+        Plan.objects.filter(
+            source=source, external_id__in={r.plan_external_id for r in records}
+        ).values_list("external_id", "id")
+    )
+    now = timezone.now()
+    rows = [
+        Subscription(
+            source=r.source,
+            external_id=r.external_id,
+            customer_id=customers.get(r.customer_external_id),
+            customer_external_id=r.customer_external_id,
+            plan_id=plans.get(r.plan_external_id),
+            status=r.status,
+            quantity=r.quantity,
+            mrr_minor=r.mrr_minor,
+            currency=r.currency,
+            started_at=r.started_at,
+            trial_end_at=r.trial_end_at,
+            canceled_at=r.canceled_at,
+            ended_at=r.ended_at,
+            extra=r.extra,
+            synced_at=now,
+        )
+        for r in records
+    ]
+    Subscription.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=UNIQUE, update_fields=SUBSCRIPTION_FIELDS
+    )
+    return len(rows)
+
+
+def invoices_upsert(records: list[InvoiceRecord]) -> int:
+    records = _dedupe(records)
+    if not records:
+        return 0
+    customers = _customers(records[0].source, (r.customer_external_id for r in records))
+    now = timezone.now()
+    rows = [
+        Invoice(
+            source=r.source,
+            external_id=r.external_id,
+            customer_id=customers.get(r.customer_external_id),
+            customer_external_id=r.customer_external_id,
+            subscription_external_id=r.subscription_external_id,
+            status=r.status,
+            amount_due_minor=r.amount_due_minor,
+            amount_paid_minor=r.amount_paid_minor,
+            currency=r.currency,
+            created_at=r.created_at,
+            paid_at=r.paid_at,
+            period_start_at=r.period_start_at,
+            period_end_at=r.period_end_at,
+            extra=r.extra,
+            synced_at=now,
+        )
+        for r in records
+    ]
+    Invoice.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=UNIQUE, update_fields=INVOICE_FIELDS
+    )
+    return len(rows)
+
+
+def deletions_apply(records: list[Deletion]) -> int:
+    """Deleted customers are marked (history stays); deleted drafts go; deleted prices retire."""
+    written = 0
+    for kind, model, change in (
+        ("customer", CustomerIdentity, {"is_deleted": True}),
+        ("price", Plan, {"is_active": False}),
+    ):
+        ids = {(r.source, r.external_id) for r in records if r.kind == kind}
+        for source in {s for s, _ in ids}:
+            written += model.objects.filter(
+                source=source, external_id__in=[e for s, e in ids if s == source]
+            ).update(**change)
+    for r in records:
+        if r.kind == "invoice":
+            written += Invoice.objects.filter(source=r.source, external_id=r.external_id).delete()[
+                0
+            ]
+    return written
+
+
+def records_write(records: list) -> int:
+    """Write one page of mixed billing records, parents before children."""
+    by_type: dict[type, list] = {}
+    for record in records:
+        by_type.setdefault(type(record), []).append(record)
+    written = 0
+    accounts = by_type.get(AccountRecord, [])
+    if accounts:
+        written += accounts_upsert(accounts)
+        identities_resolve(source=accounts[0].source)
+    written += plans_upsert(by_type.get(PlanRecord, []))
+    written += subscriptions_upsert(by_type.get(SubscriptionRecord, []))
+    written += invoices_upsert(by_type.get(InvoiceRecord, []))
+    written += deletions_apply(by_type.get(Deletion, []))
+    return written

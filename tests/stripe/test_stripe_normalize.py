@@ -1,0 +1,49 @@
+"""Stripe payloads → canonical records: unknown fields kept, statuses mapped, versions mixed."""
+
+from __future__ import annotations
+
+from connectors.stripe import normalize
+from connectors.stripe.records import Deletion
+
+
+def test_customer_keeps_unknown_fields_and_reads_identity_hints():
+    raw = {
+        "id": "cus_1", "object": "customer", "name": "Acme", "email": "Billing@Acme.io",
+        "metadata": {"account_id": "acct_0042"}, "invoice_prefix": "ABC", "brand_new": {"x": 1},
+    }  # fmt: skip
+    record = normalize.customer(raw)
+    assert record.account_key == "acct_0042" and record.domains == ("acme.io",)
+    assert record.extra["brand_new"] == {"x": 1} and record.extra["invoice_prefix"] == "ABC"
+
+
+def test_customer_without_metadata_or_with_freemail():
+    record = normalize.customer({"id": "cus_2", "email": "joe@gmail.com", "metadata": {}})
+    assert record.account_key == "" and record.domains == () and record.name == "joe@gmail.com"
+
+
+def test_deleted_customer_is_a_deletion():
+    assert normalize.customer({"id": "cus_3", "object": "customer", "deleted": True}) == Deletion(
+        "stripe", "customer", "cus_3"
+    )
+
+
+def test_invoice_statuses_and_paid_at():
+    base = {"id": "in_1", "customer": "cus_1", "created": 1_700_000_000, "amount_due": 4900,
+            "period_start": 1_700_000_000, "period_end": 1_702_592_000, "future_field": True,
+            "parent": {"subscription_details": {"subscription": "sub_1"}}}  # fmt: skip
+    paid = normalize.invoice({**base, "status": "paid", "amount_paid": 4900,
+                              "status_transitions": {"paid_at": 1_700_003_600}})  # fmt: skip
+    assert paid.status == "paid" and paid.paid_at.timestamp() == 1_700_003_600
+    assert paid.subscription_external_id == "sub_1" and paid.extra["future_field"] is True
+    assert normalize.invoice({**base, "status": "uncollectible"}).status == "failed"
+    assert normalize.invoice({**base, "status": "open", "attempted": True}).status == "failed"
+    assert normalize.invoice({**base, "status": "open", "attempted": False}).status == "open"
+    legacy = {**base, "parent": None, "subscription": "sub_old", "status": "paid"}
+    assert normalize.invoice(legacy).subscription_external_id == "sub_old"
+
+
+def test_event_types_map_to_records():
+    deleted = {"type": "customer.deleted", "data": {"object": {"id": "cus_9", "object": "customer", "deleted": True}}}  # fmt: skip
+    assert normalize.event(deleted, now=0) == [Deletion("stripe", "customer", "cus_9")]
+    unknown = {"type": "payout.paid", "data": {"object": {"id": "po_1", "object": "payout"}}}
+    assert normalize.event(unknown, now=0) == []
