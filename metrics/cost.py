@@ -217,11 +217,15 @@ def latest_ticket_month(*, tz: tzinfo, now: datetime) -> Month | None:
 
 
 def cost_overview(*, month: Month | None, now: datetime, months: int = 12) -> CostOverview:
-    """The cost dashboard: `month` (default: the latest month with tickets, else the current
-    month) and the trend of the `months` months ending with it."""
+    """The cost dashboard: `month` and the trend of the `months` months ending with it.
+
+    By default the latest complete month with tickets: a month still under way would show a
+    whole month's cost against part of its tickets.
+    """
     settings = MetricSettings.load()
     if month is None:
         tz = ZoneInfo(settings.reporting_timezone)
-        month = latest_ticket_month(tz=tz, now=now) or Month.containing(now, tz)
+        last_complete = Month.containing(now, tz).shift(-1)
+        month = min(latest_ticket_month(tz=tz, now=now) or last_complete, last_complete)
     trend = _trend(settings, month, months, now)
     return CostOverview(month=month, current=trend[-1], trend=tuple(trend))

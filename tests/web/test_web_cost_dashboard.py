@@ -68,13 +68,24 @@ def test_default_month_is_the_latest_with_tickets(signed_in, january):
     assert response.context["overview"].month.label == "Jan 2016"
 
 
-def test_default_month_without_tickets_is_the_current_month(signed_in):
+def _previous_month(at):
+    return (at.year, at.month - 1) if at.month > 1 else (at.year - 1, 12)
+
+
+def test_default_month_without_tickets_is_the_last_complete_month(signed_in):
     before = datetime.now(UTC)
     response = signed_in.get("/")
     after = datetime.now(UTC)
     assert response.status_code == 200
     shown = response.context["overview"].month
-    assert (shown.year, shown.month) in {(before.year, before.month), (after.year, after.month)}
+    assert (shown.year, shown.month) in {_previous_month(before), _previous_month(after)}
+
+
+def test_a_month_still_under_way_is_not_the_default(signed_in, january):
+    now = datetime.now(UTC)
+    _ticket("today", now)
+    shown = signed_in.get("/").context["overview"].month
+    assert (shown.year, shown.month) in {_previous_month(now), _previous_month(datetime.now(UTC))}
 
 
 @pytest.mark.parametrize("month", ["2016-13", "January", "2016-1", "1900-01"])
