@@ -38,7 +38,8 @@ class Connector:
     source: str
     label: str
     is_configured: Callable[[], bool]
-    client: Callable[[], HttpClient]
+    client: Callable[[], Any]
+    """Whatever the streams read through: an HttpClient for APIs, a connection for a warehouse."""
     streams: Callable[[], list[Stream]]
     settings_help: str = ""
     extra: dict = field(default_factory=dict)

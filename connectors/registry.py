@@ -9,6 +9,8 @@ CONNECTORS = {
     "zendesk": "connectors.zendesk.connector",
     "intercom": "connectors.intercom.connector",
     "stripe": "connectors.stripe.connector",
+    "salesforce": "connectors.salesforce.connector",
+    "usage": "connectors.usage.connector",
 }
 
 

@@ -1,9 +1,11 @@
 #!/usr/bin/env python
 """`make demo`: a fresh demo database filled through the real connectors.
 
-Starts the local vendor sandbox (Zendesk, Stripe, Intercom), migrates a throw-away SQLite database (var/demo.sqlite3),
-loads sample cost inputs, syncs through `manage.py sync`, creates a login and serves
-the app on http://127.0.0.1:$PORT until Ctrl-C. Nothing outside var/ is touched.
+Starts the local vendor sandboxes (Zendesk, Stripe and Intercom over HTTP; Salesforce over
+HTTPS with its own certificate authority), migrates a throw-away SQLite database
+(var/demo.sqlite3), loads sample cost inputs, syncs every source through `manage.py sync`,
+creates a login and serves the app on http://127.0.0.1:$PORT until Ctrl-C. Nothing outside
+var/ is touched.
 """
 
 import os
@@ -16,6 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+SOURCES = ["zendesk", "salesforce", "stripe", "intercom"]
 
 
 def free_port() -> int:
@@ -28,35 +31,66 @@ def manage(*args: str, env: dict) -> None:
     subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
+def start(args: list[str], env: dict) -> subprocess.Popen:
+    """Start a sandbox and wait for its first line, printed once it is listening."""
+    process = subprocess.Popen(
+        [PYTHON, "-m", *args], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
+    )
+    line = process.stdout.readline().strip()
+    if not line:
+        raise SystemExit(f"sandbox {args[0]} did not start")
+    print(line.split(" zendesk_email")[0].split(" REQUESTS_CA_BUNDLE")[0], flush=True)
+    return process
+
+
 def main() -> int:
     port = os.environ.get("PORT", "8000")
-    sandbox_port = int(os.environ.get("SANDBOX_PORT") or free_port())
-    db = ROOT / "var" / "demo.sqlite3"
-    db.parent.mkdir(exist_ok=True)
+    http_port = int(os.environ.get("SANDBOX_PORT") or free_port())
+    tls_port = free_port()
+    var = ROOT / "var"
+    db = var / "demo.sqlite3"
+    var.mkdir(exist_ok=True)
     db.unlink(missing_ok=True)
+    sandbox_url = f"http://127.0.0.1:{http_port}"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "supportops.settings.base",
         "DATABASE_URL": f"sqlite:///{db}",
-        "ZENDESK_URL": f"http://127.0.0.1:{sandbox_port}",
+        "ZENDESK_URL": sandbox_url,
         "ZENDESK_EMAIL": "demo@supportops.local",
         "ZENDESK_API_TOKEN": "sandbox-token",
-        "STRIPE_API_BASE": f"http://127.0.0.1:{sandbox_port}",
+        "STRIPE_API_BASE": sandbox_url,
         "STRIPE_API_KEY": "sk_test_sandbox",
-        "INTERCOM_URL": f"http://127.0.0.1:{sandbox_port}/intercom",
+        "INTERCOM_URL": f"{sandbox_url}/intercom",
         "INTERCOM_TOKEN": "sandbox-intercom-token",
+        "SALESFORCE_LOGIN_URL": f"https://127.0.0.1:{tls_port}",
+        "SALESFORCE_CLIENT_ID": "sandbox-client-id",
+        "SALESFORCE_CLIENT_SECRET": "sandbox-client-secret",
+        "SALESFORCE_REFRESH_TOKEN": "sandbox-refresh-token",
+        "REQUESTS_CA_BUNDLE": str(var / "sandbox-tls" / "bundle.pem"),
     }
     env.pop("CELERY_BROKER_URL", None)
-    sandbox = subprocess.Popen(
-        [PYTHON, "-m", "connectors.sandbox", "--port", str(sandbox_port)], cwd=ROOT, env=env
-    )
+    sandboxes = []
     try:
+        sandboxes.append(start(["connectors.sandbox", "--port", str(http_port)], env))
+        sandboxes.append(
+            start(
+                [
+                    "connectors.sandbox.salesforce_tls",
+                    "--port",
+                    str(tls_port),
+                    "--cert-dir",
+                    str(var / "sandbox-tls"),
+                ],
+                env,
+            )
+        )
         manage("migrate", "--noinput", "-v", "0", env=env)
         manage("collectstatic", "--noinput", "-v", "0", env=env)
         password = secrets.token_urlsafe(12)
         manage("demo_seed", "--username", "demo", "--password", password, env=env)
         print("syncing the sandbox company through the real connectors ...", flush=True)
-        manage("sync", "zendesk", "stripe", "intercom", env=env)
+        manage("sync", *SOURCES, env=env)
         print(f"\nSupportOps demo: http://127.0.0.1:{port}/  (admin: /admin/, API: /api/v1/)")
         print(f"Sign in as: demo / {password}")
         print("Ctrl-C stops the demo.\n", flush=True)
@@ -69,8 +103,9 @@ def main() -> int:
         )
         return 1
     finally:
-        sandbox.send_signal(signal.SIGTERM)
-        sandbox.wait(timeout=10)
+        for process in sandboxes:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=10)
     return 0
 
 

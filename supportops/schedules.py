@@ -17,6 +17,8 @@ def beat_schedule() -> dict:
         "zendesk": settings.ZENDESK_SYNC_MINUTES,
         "intercom": settings.INTERCOM_SYNC_MINUTES,
         "stripe": settings.STRIPE_SYNC_MINUTES,
+        "salesforce": settings.SALESFORCE_SYNC_MINUTES,
+        "usage": settings.USAGE_SYNC_MINUTES,
     }
     for source in enabled_sources():
         schedule[f"sync-{source}"] = {

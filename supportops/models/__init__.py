@@ -2,7 +2,7 @@
 
 from .billing import Invoice, Plan, Subscription
 from .costs import Expense, MetricSettings, TeamMember
-from .crm import Opportunity
+from .crm import CrmActivity, Opportunity
 from .customers import Contact, Customer, CustomerIdentity
 from .sources import Source
 from .sync import SourceLock, SyncRun, SyncState
@@ -11,6 +11,7 @@ from .usage import UsageMonth
 
 __all__ = [
     "Contact",
+    "CrmActivity",
     "Customer",
     "CustomerIdentity",
     "Expense",

@@ -160,6 +160,21 @@ INTERCOM_START_DATE = env("INTERCOM_START_DATE", default="")
 INTERCOM_SYNC_MINUTES = env.int("INTERCOM_SYNC_MINUTES", default=15)
 INTERCOM_PAGE_SIZE = env.int("INTERCOM_PAGE_SIZE", default=150)
 
+SALESFORCE_LOGIN_URL = env("SALESFORCE_LOGIN_URL", default="https://login.salesforce.com")
+SALESFORCE_CLIENT_ID = env("SALESFORCE_CLIENT_ID", default="")
+SALESFORCE_CLIENT_SECRET = env("SALESFORCE_CLIENT_SECRET", default="")
+SALESFORCE_REFRESH_TOKEN = env("SALESFORCE_REFRESH_TOKEN", default="")
+SALESFORCE_API_VERSION = env("SALESFORCE_API_VERSION", default="60.0")
+SALESFORCE_START_DATE = env("SALESFORCE_START_DATE", default="")
+SALESFORCE_SYNC_MINUTES = env.int("SALESFORCE_SYNC_MINUTES", default=30)
+SALESFORCE_BATCH_SIZE = env.int("SALESFORCE_BATCH_SIZE", default=2000)
+
+# Product usage, pulled from a Segment-style PostgreSQL warehouse when the URL is set.
+USAGE_WAREHOUSE_URL = env("USAGE_WAREHOUSE_URL", default="")
+# Empty: DEFAULT_QUERY in connectors/usage/warehouse.py.
+USAGE_WAREHOUSE_QUERY = env("USAGE_WAREHOUSE_QUERY", default="")
+USAGE_SYNC_MINUTES = env.int("USAGE_SYNC_MINUTES", default=60)
+
 # HTTP client behaviour shared by every connector.
 CONNECTOR_TIMEOUT_SECONDS = env.float("CONNECTOR_TIMEOUT_SECONDS", default=30.0)
 CONNECTOR_MAX_RETRIES = env.int("CONNECTOR_MAX_RETRIES", default=5)

@@ -1,0 +1,32 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from connectors.usage.csv_import import UsageFileRejected, usage_csv_import
+from connectors.usage.rows import SOURCES
+
+
+class Command(BaseCommand):
+    help = (
+        "Import monthly API calls per account from a CSV file (columns account_id, month, "
+        "api_calls; see VENDOR_APIS.md §5.2). A file with any bad row is rejected whole."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", metavar="FILE.csv")
+        parser.add_argument(
+            "--source",
+            default="manual",
+            choices=SOURCES,
+            help="Source recorded on rows whose `source` column is empty (default: manual).",
+        )
+
+    def handle(self, *args, path, source, **options):
+        try:
+            result = usage_csv_import(path=path, source=source)
+        except OSError as exc:
+            raise CommandError(f"{path}: cannot read the file ({exc.strerror})") from None
+        except UsageFileRejected as exc:
+            count = len(exc.problems)
+            lines = [f"{path}: rejected, nothing imported ({count} problem(s)):"]
+            lines += [f"  {problem}" for problem in exc.problems]
+            raise CommandError("\n".join(lines)) from None
+        self.stdout.write(f"{path}: {result.summary()}")

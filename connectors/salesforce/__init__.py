@@ -1,0 +1,1 @@
+"""Salesforce CRM: accounts, opportunities, tasks and events over REST/SOQL."""
