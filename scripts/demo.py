@@ -72,7 +72,13 @@ def main() -> int:
     env.pop("CELERY_BROKER_URL", None)
     sandboxes = []
     try:
-        sandboxes.append(start(["connectors.sandbox", "--port", str(http_port)], env))
+        usage_csv = var / "demo-usage.csv"
+        sandboxes.append(
+            start(
+                ["connectors.sandbox", "--port", str(http_port), "--usage-csv", str(usage_csv)],
+                env,
+            )
+        )
         sandboxes.append(
             start(
                 [
@@ -91,6 +97,7 @@ def main() -> int:
         manage("demo_seed", "--username", "demo", "--password", password, env=env)
         print("syncing the sandbox company through the real connectors ...", flush=True)
         manage("sync", *SOURCES, env=env)
+        manage("import_usage", str(usage_csv), "--source", "segment", env=env)
         print(f"\nSupportOps demo: http://127.0.0.1:{port}/  (admin: /admin/, API: /api/v1/)")
         print(f"Sign in as: demo / {password}")
         print("Ctrl-C stops the demo.\n", flush=True)

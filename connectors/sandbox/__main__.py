@@ -6,9 +6,11 @@ import argparse
 import signal
 import sys
 import threading
+from pathlib import Path
 
 from .company import build_company
 from .server import SandboxServer
+from .usage import write_usage_csv
 from .zendesk import DEFAULT_EMAIL, DEFAULT_TOKEN
 
 
@@ -24,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--email", default=DEFAULT_EMAIL)
     parser.add_argument("--token", default=DEFAULT_TOKEN)
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    parser.add_argument("--usage-csv", help="also write the company's monthly usage CSV here")
     args = parser.parse_args(argv)
 
     company = build_company(
@@ -41,6 +44,8 @@ def main(argv: list[str] | None = None) -> int:
         rate_limit=args.rate_limit,
         verbose=args.verbose,
     )
+    if args.usage_csv:
+        write_usage_csv(company, Path(args.usage_csv))
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())
