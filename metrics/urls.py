@@ -4,4 +4,7 @@ from . import views
 
 urlpatterns = [
     path("", views.cost_dashboard, name="dashboard-cost"),
+    path("customers/", views.customer_list_view, name="customers"),
+    path("customers/unmatched/", views.customer_unmatched_view, name="customers-unmatched"),
+    path("customers/<int:customer_id>/", views.customer_detail_view, name="customer-detail"),
 ]

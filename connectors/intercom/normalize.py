@@ -9,12 +9,14 @@ close, snooze, ...) are events, not messages. Admins who wrote parts become Cont
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
-from ..errors import MalformedResponse
+from ..normalizing import as_id as _id
+from ..normalizing import unmodelled as _rest
+from ..normalizing import vendor_guard, website_domain
 from ..records import AccountRecord, ContactRecord, InteractionRecord, TicketRecord
 
 SOURCE = "intercom"
+guarded = vendor_guard("intercom")
 CHANNEL = "chat"
 COMPANY_FIELDS = {"id", "company_id", "name", "website"}
 CONTACT_FIELDS = {"id", "role", "email", "name", "companies"}
@@ -41,36 +43,6 @@ def parse_time(value) -> datetime | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"timestamp is not Unix seconds: {value!r}")
     return datetime.fromtimestamp(value, UTC)
-
-
-def _id(value) -> str:
-    return "" if value is None else str(value)
-
-
-def _rest(raw: dict, known: set[str]) -> dict:
-    return {k: v for k, v in raw.items() if k not in known}
-
-
-def guarded(kind: str, normalize):
-    """Wrap a normalizer so a bad record fails the page with a message naming the record."""
-
-    def run(raw):
-        try:
-            return normalize(raw)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            ident = raw.get("id") if isinstance(raw, dict) else None
-            raise MalformedResponse(
-                f"intercom {kind} {ident!r} is malformed ({type(exc).__name__}: {exc})"
-            ) from None
-
-    return run
-
-
-def website_domain(website: str | None) -> str:
-    if not website:
-        return ""
-    host = urlsplit(website if "//" in website else f"//{website}").hostname or ""
-    return host.lower().removeprefix("www.")
 
 
 def company(raw: dict) -> AccountRecord:

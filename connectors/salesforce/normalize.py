@@ -7,14 +7,15 @@ Every field we do not model (custom ``__c`` fields included) is kept in ``extra`
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
-from decimal import Decimal, InvalidOperation
-from urllib.parse import urlsplit
+from decimal import Decimal
 
-from ..errors import MalformedResponse
+from ..normalizing import unmodelled as _rest
+from ..normalizing import vendor_guard, website_domain
 from ..records import AccountRecord
 from .records import ActivityRecord, OpportunityRecord
 
 SOURCE = "salesforce"
+guarded = vendor_guard("salesforce", id_key="Id")
 ACCOUNT_KEY_FIELD = "Account_Key__c"
 STRIPE_ID_FIELD = "Stripe_Customer_Id__c"
 ACCOUNT_PREFIX = "001"
@@ -39,35 +40,6 @@ def parse_time(value: str | None) -> datetime | None:
 
 def parse_date(value: str | None) -> date | None:
     return None if value in (None, "") else date.fromisoformat(value)
-
-
-def website_domain(website: str | None) -> str:
-    """'https://www.acme.com/about' → 'acme.com'; '' when there is no usable host."""
-    text = (website or "").strip().lower()
-    if not text:
-        return ""
-    host = urlsplit(text if "://" in text else f"//{text}").hostname or ""
-    host = host.removeprefix("www.")
-    return host if "." in host else ""
-
-
-def guarded(kind: str, normalize):
-    """Wrap a normalizer so a bad record fails the page with a message naming the record."""
-
-    def run(raw):
-        try:
-            return normalize(raw)
-        except (KeyError, TypeError, ValueError, AttributeError, InvalidOperation) as exc:
-            ident = raw.get("Id") if isinstance(raw, dict) else None
-            raise MalformedResponse(
-                f"salesforce {kind} {ident!r} is malformed ({type(exc).__name__}: {exc})"
-            ) from None
-
-    return run
-
-
-def _rest(raw: dict, known: set[str]) -> dict:
-    return {k: v for k, v in raw.items() if k not in known}
 
 
 def _text(value) -> str:

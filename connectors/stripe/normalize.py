@@ -11,12 +11,14 @@ from datetime import UTC, datetime
 
 from supportops.identity import email_domain
 
-from ..errors import MalformedResponse
+from ..normalizing import unmodelled as _rest
+from ..normalizing import vendor_guard
 from ..records import AccountRecord
 from .mrr import item_monthly, subscription_mrr
 from .records import Deletion, InvoiceRecord, PlanRecord, SubscriptionRecord
 
 SOURCE = "stripe"
+guarded = vendor_guard("stripe")
 CUSTOMER_FIELDS = {"id", "object", "name", "email", "deleted"}
 PRICE_FIELDS = {
     "id",
@@ -42,30 +44,11 @@ def at(value) -> datetime | None:
     return None if value is None else datetime.fromtimestamp(int(value), UTC)
 
 
-def _rest(raw: dict, known: set[str]) -> dict:
-    return {k: v for k, v in raw.items() if k not in known}
-
-
 def _id(value) -> str:
     """An id, whether the field holds it or an expanded object."""
     if isinstance(value, dict):
         return str(value["id"])
     return "" if value is None else str(value)
-
-
-def guarded(kind: str, normalize):
-    """Wrap a normalizer so a bad record fails the page with a message naming the record."""
-
-    def run(raw, *args, **kwargs):
-        try:
-            return normalize(raw, *args, **kwargs)
-        except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as exc:
-            ident = raw.get("id") if isinstance(raw, dict) else None
-            raise MalformedResponse(
-                f"stripe {kind} {ident!r} is malformed ({type(exc).__name__}: {exc})"
-            ) from None
-
-    return run
 
 
 def customer(raw: dict) -> AccountRecord | Deletion:

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..errors import MalformedResponse
+from ..normalizing import as_id as _id
+from ..normalizing import unmodelled as _rest
+from ..normalizing import vendor_guard
 from ..records import AccountRecord, ContactRecord, InteractionRecord, TicketRecord
 
 SOURCE = "zendesk"
+guarded = vendor_guard("zendesk")
 SYSTEM_AUTHOR_IDS = {"-1", "None", ""}
 
 ORG_FIELDS = {"id", "name", "domain_names", "external_id", "deleted_at"}
@@ -45,29 +48,6 @@ def parse_time(value: str | None) -> datetime | None:
     if parsed.tzinfo is None:
         raise ValueError(f"timestamp without a time zone: {value!r}")
     return parsed
-
-
-def _id(value) -> str:
-    return "" if value is None else str(value)
-
-
-def _rest(raw: dict, known: set[str]) -> dict:
-    return {k: v for k, v in raw.items() if k not in known}
-
-
-def guarded(kind: str, normalize):
-    """Wrap a normalizer so a bad record fails the page with a message naming the record."""
-
-    def run(raw):
-        try:
-            return normalize(raw)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            ident = raw.get("id") if isinstance(raw, dict) else None
-            raise MalformedResponse(
-                f"zendesk {kind} {ident!r} is malformed ({type(exc).__name__}: {exc})"
-            ) from None
-
-    return run
 
 
 def organization(raw: dict) -> AccountRecord:

@@ -1,0 +1,260 @@
+"""Customer timeline and last contact (DESIGN.md §4), on hand-built rows."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+
+from metrics.timeline import KINDS, customer_timeline, last_contact
+from supportops.models import (
+    CrmActivity,
+    Customer,
+    Interaction,
+    Invoice,
+    Opportunity,
+    Plan,
+    Subscription,
+    Ticket,
+    UsageMonth,
+)
+
+
+def at(month, day, hour=0, minute=0):
+    return datetime(2025, month, day, hour, minute, tzinfo=UTC)
+
+
+def _ticket(customer, external_id, created_at, solved_at=None, **kwargs):
+    return Ticket.objects.create(
+        source=kwargs.pop("source", "zendesk"),
+        external_id=external_id,
+        customer=customer,
+        created_at=created_at,
+        updated_at=solved_at or created_at,
+        solved_at=solved_at,
+        **kwargs,
+    )
+
+
+def _message(ticket, external_id, created_at, *, role="agent", public=True):
+    return Interaction.objects.create(
+        source=ticket.source,
+        external_id=external_id,
+        ticket=ticket,
+        ticket_external_id=ticket.external_id,
+        author_role=role,
+        is_public=public,
+        created_at=created_at,
+    )
+
+
+@pytest.fixture
+def acme(db):
+    return Customer.objects.create(name="Acme", domains=["acme.test"])
+
+
+@pytest.fixture
+def everything(acme):
+    """One event of every kind for Acme, and a neighbour whose rows must not show."""
+    pro = Plan.objects.create(source="stripe", external_id="price_pro", name="Pro")
+    ticket = _ticket(
+        acme, "101", at(3, 1, 10), at(3, 3, 9), channel="email", subject="Cannot log in"
+    )
+    _message(ticket, "m1", at(3, 1, 10), role="customer")
+    _message(ticket, "m2", at(3, 2, 12))  # agent public reply
+    _message(ticket, "m3", at(3, 2, 13), public=False)  # internal note: not a reply
+    Subscription.objects.create(
+        source="stripe",
+        external_id="sub_1",
+        customer=acme,
+        plan=pro,
+        status="canceled",
+        mrr_minor=19900,
+        started_at=at(1, 15),
+        canceled_at=at(4, 10),
+    )
+    Invoice.objects.create(
+        source="stripe",
+        external_id="in_paid",
+        customer=acme,
+        status="paid",
+        amount_due_minor=19900,
+        amount_paid_minor=19900,
+        created_at=at(2, 1),
+        paid_at=at(2, 1, 8),
+    )
+    Invoice.objects.create(
+        source="stripe",
+        external_id="in_failed",
+        customer=acme,
+        status="failed",
+        amount_due_minor=19900,
+        created_at=at(3, 15),
+    )
+    Invoice.objects.create(  # a draft is not an event
+        source="stripe", external_id="in_draft", customer=acme, status="draft", created_at=at(3, 20)
+    )
+    Opportunity.objects.create(
+        source="salesforce",
+        external_id="opp_won",
+        customer=acme,
+        name="Pro upgrade",
+        stage="Closed Won",
+        amount=Decimal("2388.00"),
+        is_closed=True,
+        is_won=True,
+        created_at=at(1, 5, 9),
+        close_date=date(2025, 1, 20),
+    )
+    Opportunity.objects.create(
+        source="salesforce",
+        external_id="opp_lost",
+        customer=acme,
+        name="Enterprise",
+        stage="Closed Lost",
+        is_closed=True,
+        created_at=at(2, 10, 9),
+        close_date=date(2025, 2, 20),
+    )
+    CrmActivity.objects.create(
+        source="salesforce",
+        external_id="task_1",
+        customer=acme,
+        kind="task",
+        subject="Call about renewal",
+        status="Completed",
+        occurred_at=at(3, 5),
+        created_at=at(3, 4),
+    )
+    CrmActivity.objects.create(
+        source="salesforce",
+        external_id="event_1",
+        customer=acme,
+        kind="event",
+        subject="QBR",
+        occurred_at=at(3, 6, 15),
+        created_at=at(3, 1),
+    )
+    UsageMonth.objects.create(
+        account_id="acct-1", customer=acme, month=date(2025, 2, 1), api_calls=12345, source="usage"
+    )
+
+    other = Customer.objects.create(name="Other")
+    _message(_ticket(other, "900", at(5, 1), subject="Not Acme"), "m9", at(5, 1, 1))
+    UsageMonth.objects.create(
+        account_id="acct-9", customer=other, month=date(2025, 5, 1), api_calls=1
+    )
+    return acme
+
+
+def test_timeline_has_every_event_newest_first(everything, django_assert_num_queries):
+    with django_assert_num_queries(7):  # one query per table
+        events = customer_timeline(customer_id=everything.id)
+
+    assert [(event.at, event.kind) for event in events] == [
+        (at(4, 10), "subscription_canceled"),
+        (at(3, 15), "invoice_failed"),
+        (at(3, 6, 15), "crm_event"),
+        (at(3, 5), "crm_task"),
+        (at(3, 3, 9), "ticket_solved"),
+        (at(3, 2, 12), "ticket_replied"),
+        (at(3, 1, 10), "ticket_opened"),
+        (at(2, 20), "opportunity_lost"),
+        (at(2, 10, 9), "opportunity_opened"),
+        (at(2, 1, 8), "invoice_paid"),
+        (at(2, 1), "usage"),
+        (at(1, 20), "opportunity_won"),
+        (at(1, 15), "subscription_started"),
+        (at(1, 5, 9), "opportunity_opened"),
+    ]
+    assert {event.kind for event in events} == set(KINDS)
+
+
+def test_timeline_event_content(everything):
+    by_kind = {}
+    for event in customer_timeline(customer_id=everything.id):
+        by_kind.setdefault(event.kind, event)
+
+    opened = by_kind["ticket_opened"]
+    assert (opened.source, opened.title) == ("zendesk", "Ticket opened: Cannot log in")
+    assert opened.detail == "#101 via email"
+    assert by_kind["ticket_replied"].title == "Agent replied: Cannot log in"
+    assert by_kind["ticket_solved"].title == "Ticket solved: Cannot log in"
+    started = by_kind["subscription_started"]
+    assert (started.source, started.title) == ("stripe", "Subscription started: Pro")
+    assert "MRR 199.00 USD" in started.detail
+    assert by_kind["subscription_canceled"].title == "Subscription canceled: Pro"
+    assert by_kind["invoice_paid"].title == "Invoice paid: 199.00 USD"
+    assert by_kind["invoice_failed"].title == "Invoice payment failed: 199.00 USD"
+    assert by_kind["opportunity_won"].title == "Opportunity won: Pro upgrade"
+    assert "2,388.00 USD" in by_kind["opportunity_won"].detail
+    assert by_kind["opportunity_lost"].title == "Opportunity lost: Enterprise"
+    assert by_kind["crm_task"].title == "Task: Call about renewal"
+    assert by_kind["crm_task"].detail == "Completed"
+    assert by_kind["crm_event"].title == "Event: QBR"
+    assert by_kind["usage"].title == "Usage Feb 2025: 12,345 API calls"
+    assert by_kind["usage"].source == "usage"
+
+
+def test_intercom_threads_are_conversations(acme):
+    _ticket(acme, "c1", at(6, 1), source="intercom", channel="chat", subject="Hi")
+    (event,) = customer_timeline(customer_id=acme.id)
+    assert event.title == "Conversation opened: Hi"
+    assert event.detail == "#c1 via chat"
+
+
+def test_timeline_limit_keeps_the_newest(everything):
+    events = customer_timeline(customer_id=everything.id, limit=3)
+    assert [event.kind for event in events] == [
+        "subscription_canceled",
+        "invoice_failed",
+        "crm_event",
+    ]
+
+
+def test_date_only_events_start_the_day_in_the_reporting_zone(everything):
+    from zoneinfo import ZoneInfo
+
+    new_york = ZoneInfo("America/New_York")
+    won = next(
+        event
+        for event in customer_timeline(customer_id=everything.id, tz=new_york)
+        if event.kind == "opportunity_won"
+    )
+    assert won.at == datetime(2025, 1, 20, 5, tzinfo=UTC)  # midnight in New York (EST)
+
+
+def test_deleted_rows_are_not_events(acme):
+    _ticket(acme, "gone", at(3, 1), is_deleted=True)
+    CrmActivity.objects.create(
+        source="salesforce",
+        external_id="t-gone",
+        customer=acme,
+        kind="task",
+        occurred_at=at(3, 1),
+        created_at=at(3, 1),
+        is_deleted=True,
+    )
+    assert customer_timeline(customer_id=acme.id) == []
+
+
+def test_last_contact_is_the_latest_public_message_either_side(acme):
+    email = _ticket(acme, "1", at(3, 1), channel="email")
+    chat = _ticket(acme, "c1", at(3, 2), source="intercom", channel="chat")
+    _message(email, "a", at(3, 1, 9), role="agent")
+    _message(chat, "b", at(3, 4, 16), role="customer")  # the latest public message
+    _message(email, "c", at(3, 5), role="agent", public=False)  # internal note: ignored
+    _message(chat, "d", at(3, 6), role="system")  # not a person: ignored
+    assert last_contact(customer_id=acme.id) == at(3, 4, 16)
+
+
+def test_last_contact_agent_reply_counts(acme):
+    ticket = _ticket(acme, "1", at(3, 1))
+    _message(ticket, "a", at(3, 1, 9), role="customer")
+    _message(ticket, "b", at(3, 1, 10), role="agent")
+    assert last_contact(customer_id=acme.id) == at(3, 1, 10)
+
+
+def test_no_contact_is_none(acme):
+    ticket = _ticket(acme, "1", at(3, 1))
+    _message(ticket, "a", at(3, 1, 9), public=False)
+    assert last_contact(customer_id=acme.id) is None
