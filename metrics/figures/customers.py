@@ -14,7 +14,7 @@ if TYPE_CHECKING:  # the result type only: figures never import Django at run ti
 
 
 def customer_activity_figure(months: Sequence[CustomerMonth]) -> go.Figure:
-    """API calls (line, left axis) and tickets created (bars, right axis) per month."""
+    """Tickets created (bars, left axis) and API calls (line, right axis) per month."""
     labels = [item.month.label for item in months]
     fig = go.Figure(
         [
@@ -23,9 +23,9 @@ def customer_activity_figure(months: Sequence[CustomerMonth]) -> go.Figure:
                 y=[item.tickets for item in months],
                 name="Tickets",
                 marker={"color": COLORWAY[2]},
-                yaxis="y2",
                 hovertemplate="%{y:,} tickets<extra></extra>",
             ),
+            # On the overlaying right axis, so the line draws above the bars.
             go.Scatter(
                 x=labels,
                 y=[item.api_calls for item in months],
@@ -33,6 +33,7 @@ def customer_activity_figure(months: Sequence[CustomerMonth]) -> go.Figure:
                 mode="lines+markers",
                 line={"color": ACCENT, "width": 2},
                 marker={"size": 7},
+                yaxis="y2",
                 hovertemplate="%{y:,} API calls<extra></extra>",
             ),
         ]
@@ -40,15 +41,16 @@ def customer_activity_figure(months: Sequence[CustomerMonth]) -> go.Figure:
     fig.update_layout(
         title="API calls and tickets per month",
         xaxis={"type": "category"},
-        yaxis={"title": {"text": "API calls"}, "tickformat": ","},
+        yaxis={"title": {"text": "Tickets"}, "tickformat": ",d", "automargin": True},
         yaxis2={
-            "title": {"text": "Tickets"},
+            "title": {"text": "API calls"},
             "overlaying": "y",
             "side": "right",
             "showgrid": False,
             "rangemode": "tozero",
+            "tickmode": "auto",
             "tickformat": ",d",
+            "automargin": True,
         },
-        showlegend=True,
     )
     return themed(fig)
