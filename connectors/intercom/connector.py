@@ -18,11 +18,13 @@ from ..errors import NotConfigured
 from ..records import ContactRecord, InteractionRecord, TicketRecord
 from . import normalize
 from .client import IntercomClient
+from .reconcile import Seen, marking_missing, reconcile, seen_apply
 from .streams import scroll, search_window
 
 SOURCE = "intercom"
 DEFAULT_URL = "https://api.intercom.io"
 MAX_PER_PAGE = 150
+RECONCILE_HOURS = 24
 
 # The edge of the system: tests point these at a sandbox clock and a recording sleep.
 CLOCK = time.time
@@ -62,10 +64,18 @@ def client() -> IntercomClient:
     )
 
 
+def reconcile_seconds() -> float:
+    """How often every id is listed to find deletions (INTERCOM_RECONCILE_HOURS, default 24)."""
+    return float(_setting("INTERCOM_RECONCILE_HOURS", RECONCILE_HOURS)) * 3600
+
+
 def _write_companies(records) -> int:
-    written = upsert.accounts_upsert(records)
-    identities_resolve(source=SOURCE)
-    return written
+    accounts = [r for r in records if not isinstance(r, Seen)]
+    written = 0
+    if accounts:
+        written = upsert.accounts_upsert(accounts)
+        identities_resolve(source=SOURCE)
+    return written + seen_apply([r for r in records if isinstance(r, Seen)])
 
 
 def _with_organizations(tickets: list[TicketRecord]) -> list[TicketRecord]:
@@ -96,9 +106,12 @@ def streams() -> list[Stream]:
     return [
         Stream(
             name="companies",
-            read=scroll(
-                path="/companies/scroll",
-                normalize=normalize.guarded("company", normalize.company),
+            read=marking_missing(
+                "companies",
+                scroll(
+                    path="/companies/scroll",
+                    normalize=normalize.guarded("company", normalize.company),
+                ),
             ),
             write=_write_companies,
         ),
@@ -125,6 +138,18 @@ def streams() -> list[Stream]:
             ),
             write=_write_conversations,
             after_run=lambda: customer_links_refresh(source=SOURCE),
+        ),
+        Stream(
+            name="deletions",
+            read=reconcile(
+                listings={
+                    "conversations": ("/conversations/search", "conversations"),
+                    "contacts": ("/contacts/search", "data"),
+                },
+                per_page=per_page,
+                every_seconds=reconcile_seconds,
+            ),
+            write=seen_apply,
         ),
     ]
 

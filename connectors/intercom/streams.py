@@ -23,7 +23,7 @@ from .client import IntercomClient
 LAG_SECONDS = 60
 
 
-def _items(body, key: str, path: str) -> list:
+def page_items(body, key: str, path: str) -> list:
     if not isinstance(body, dict) or not isinstance(body.get(key), list):
         found = sorted(body)[:8] if isinstance(body, dict) else type(body).__name__
         raise MalformedResponse(f"intercom page from {path} has no '{key}' list (got {found})")
@@ -61,7 +61,7 @@ def window_query(*, since: int, until: int, per_page: int, starting_after: str |
     return body
 
 
-def _next_cursor(body: dict, path: str, previous: str | None) -> str | None:
+def next_cursor(body: dict, path: str, previous: str | None) -> str | None:
     pages = body.get("pages")
     if not isinstance(pages, dict) or pages.get("next") is None:
         return None
@@ -105,8 +105,8 @@ def search_window(
                 path,
                 window_query(since=since, until=until, per_page=per_page, starting_after=after),
             )
-            items = _items(body, key, path)
-            cursor = _next_cursor(body, path, after)
+            items = page_items(body, key, path)
+            cursor = next_cursor(body, path, after)
             records = _flatten(fetch(client, item) for item in items)
             if cursor is not None:
                 yield Page(records, {"since": since, "until": until, "starting_after": cursor})
@@ -135,7 +135,7 @@ def scroll(*, path: str, normalize: Callable) -> Callable[[IntercomClient, dict]
                     f"{exc}. Intercom allows one scroll per workspace: another sync or app is "
                     "scrolling companies; try again in a minute"
                 ) from None
-            items = _items(body, "data", path)
+            items = page_items(body, "data", path)
             if not items:
                 return
             param = body.get("scroll_param")

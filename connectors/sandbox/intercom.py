@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import intercom_json as render
-from .intercom_data import Conversation, IcContact, Part, Workspace, build_workspace
+from .intercom_data import Conversation, IcCompany, IcContact, Part, Workspace, build_workspace
 from .intercom_search import BadRequest, search_page
 from .model import Company
 from .routing import Request, Response, Route, route
@@ -59,7 +59,9 @@ class IntercomApi:
             route("conversation", base + r"/conversations/(?P<id>\d+)", self.conversation),
             route("contacts", base + "/contacts/search", self.contacts_search, method="POST"),
             route("contacts", base + "/contacts", self.contacts_list),
+            route("contact", base + r"/contacts/(?P<id>[0-9a-f]+)", self.contact),
             route("companies", base + "/companies/scroll", self.companies_scroll),
+            route("company", base + r"/companies/(?P<id>[0-9a-f]+)", self.company_detail),
         ]  # fmt: skip
 
     @property
@@ -77,6 +79,19 @@ class IntercomApi:
 
     def update_conversation(self, conversation_id: int, **changes: Any) -> Conversation:
         return self.workspace.update_conversation(conversation_id, **changes)
+
+    def add_conversation(self, *, contact_id: str, at: Any, **fields: Any) -> Conversation:
+        return self.workspace.add_conversation(contact_id=contact_id, at=at, **fields)
+
+    def delete_conversation(self, conversation_id: int) -> Conversation:
+        """Gone without a tombstone: absent from search, and GET answers 404 not_found."""
+        return self.workspace.delete_conversation(conversation_id)
+
+    def delete_contact(self, contact_id: str) -> IcContact:
+        return self.workspace.delete_contact(contact_id)
+
+    def delete_company(self, company_id: str) -> IcCompany:
+        return self.workspace.delete_company(company_id)
 
     # -- Vendor hooks ---------------------------------------------------------------------------
 
@@ -157,6 +172,18 @@ class IntercomApi:
         if found is None:
             return self.error(404)
         return Response(200, render.conversation(self.workspace, found, with_parts=True))
+
+    def contact(self, request: Request) -> Response:
+        found = self.workspace.contact(request.params["id"])
+        if found is None:
+            return self.error(404)
+        return Response(200, render.contact(found, request.base_url))
+
+    def company_detail(self, request: Request) -> Response:
+        found = self.workspace.company(request.params["id"])
+        if found is None:
+            return self.error(404)
+        return Response(200, render.company(found, request.base_url))
 
     def contacts_search(self, request: Request) -> Response:
         body = _json_body(request)

@@ -95,6 +95,9 @@ class Workspace:
     def contact(self, contact_id: str) -> IcContact | None:
         return next((c for c in self.contacts if c.id == contact_id), None)
 
+    def company(self, company_id: str) -> IcCompany | None:
+        return next((c for c in self.companies if c.id == company_id), None)
+
     def admin(self, admin_id: str) -> IcAdmin | None:
         return next((a for a in self.admins if a.id == admin_id), None)
 
@@ -144,6 +147,56 @@ class Workspace:
                 conversation.priority = priority
             conversation.updated_at = max(conversation.updated_at, at)
             return conversation
+
+    def add_conversation(
+        self, *, contact_id: str, at: datetime | int, body: str = "<p>Hello?</p>"
+    ) -> Conversation:
+        """A new customer-initiated conversation from a contact, with no parts yet."""
+        at = ts(at)
+        with self.lock:
+            contact = self.contact(contact_id)
+            if contact is None:
+                raise KeyError(contact_id)
+            conversation = Conversation(
+                id=max(self.conversations, default=0) + 1,
+                contact=contact,
+                created_at=at,
+                updated_at=at,
+                delivered_as="customer_initiated",
+                author_type=contact.role,
+                author_id=contact.id,
+                subject="",
+                body=body,
+                admin_id=self.admins[0].id,
+            )
+            self.conversations[conversation.id] = conversation
+            return conversation
+
+    # Deletions leave no tombstone: the record is gone from search, list, scroll and GET.
+
+    def delete_conversation(self, conversation_id: int) -> Conversation:
+        with self.lock:
+            return self.conversations.pop(conversation_id)
+
+    def delete_contact(self, contact_id: str) -> IcContact:
+        with self.lock:
+            contact = self.contact(contact_id)
+            if contact is None:
+                raise KeyError(contact_id)
+            self.contacts.remove(contact)
+            return contact
+
+    def delete_company(self, company_id: str) -> IcCompany:
+        """Remove a company; its contacts stay, no longer attached to it."""
+        with self.lock:
+            company = self.company(company_id)
+            if company is None:
+                raise KeyError(company_id)
+            self.companies.remove(company)
+            for contact in self.contacts:
+                if contact.company is company:
+                    contact.company = None
+            return company
 
 
 def build_workspace(company: Company) -> Workspace:
