@@ -72,7 +72,8 @@ class StripeState:
                 "pro": "price_pro_yearly" if h % 4 == 1 else "price_pro_monthly",
                 "enterprise": "price_enterprise_monthly",
             }[person.plan]
-            quantity = person.seats if person.plan == "enterprise" and h % 2 else 1
+            # Enterprise is sold in blocks of 50 seats for some customers (quantity > 1).
+            quantity = max(1, person.seats // 50) if person.plan == "enterprise" and h % 2 else 1
             sub_key = f"sub:{person.account_id}"
             sub = StripeSubscription(
                 id=stripe_id("sub", sub_key),
