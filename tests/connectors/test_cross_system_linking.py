@@ -30,8 +30,11 @@ def test_usage_accounts_link_by_key_or_named_zendesk_org(zendesk, company, tmp_p
     by_account = {c.account_id: c for c in company.customers}
     accounts = {row["account_id"] for row in usage_rows(company)}
     linkable = {
-        a for a in accounts if by_account[a].org_external_id or by_account[a].index % 7 == 0
+        a
+        for a in accounts
+        if a in by_account and (by_account[a].org_external_id or by_account[a].index % 7 == 0)
     }
+    assert {"acct_9001", "acct_9002"} <= accounts - linkable  # unknown to every other system
     assert result.accounts == len(accounts)
     assert result.accounts_linked == len(linkable)
     assert result.accounts_unmatched == len(accounts) - len(linkable)
