@@ -123,6 +123,9 @@ class SandboxServer:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "SupportOpsSandbox/1.0"
+    # Headers and body go out in separate writes; without TCP_NODELAY every keep-alive request
+    # waits ~40 ms for the client's delayed ACK.
+    disable_nagle_algorithm = True
 
     def _serve(self) -> None:
         app: SandboxServer = self.server.app  # type: ignore[attr-defined]
