@@ -1,7 +1,7 @@
 """Admin decisions about customers: link a source record by hand, merge duplicates.
 
 Both are final for syncs: a manual link is never re-resolved, and rows that hang off the
-record (contacts, tickets, subscriptions, invoices, opportunities, usage) follow it at once.
+record (contacts, tickets, subscriptions, invoices, charges, opportunities, usage) follow it at once.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from .models import (
+    Charge,
     Contact,
     Customer,
     CustomerIdentity,
@@ -26,9 +27,10 @@ DEPENDENTS = [
     (Ticket, "organization_external_id"),
     (Subscription, "customer_external_id"),
     (Invoice, "customer_external_id"),
+    (Charge, "customer_external_id"),
     (Opportunity, "account_external_id"),
 ]
-CUSTOMER_ROWS = [Contact, Ticket, Subscription, Invoice, Opportunity, UsageMonth]
+CUSTOMER_ROWS = [Contact, Ticket, Subscription, Invoice, Charge, Opportunity, UsageMonth]
 
 
 def _relink_dependents(identity: CustomerIdentity) -> None:

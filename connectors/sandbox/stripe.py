@@ -60,6 +60,7 @@ class StripeApi:
             route("subscription_items", r"/v1/subscription_items", self.subscription_items),
             route("invoices", r"/v1/invoices", self.invoices),
             route("charges", r"/v1/charges", self.charges),
+            route("charges", rf"/v1/charges/{ID}", self.charge),
             route("events", r"/v1/events", self.events),
         ]
 
@@ -180,7 +181,16 @@ class StripeApi:
         return self._list(request, rows, render.invoice)
 
     def charges(self, request: Request) -> Response:
-        return self._list(request, list(self.state.charges.values()), render.charge)
+        rows = list(self.state.charges.values())
+        if "customer" in request.query:
+            rows = [c for c in rows if c.customer_id == request.query["customer"]]
+        return self._list(request, rows, render.charge)
+
+    def charge(self, request: Request) -> Response:
+        found = self.state.charges.get(request.params["id"])
+        if found is None:
+            raise StripeError(404, f"No such charge: '{request.params['id']}'", param="id")
+        return Response(200, render.charge(found))
 
     def events(self, request: Request) -> Response:
         oldest = int(self.clock()) - EVENT_RETENTION

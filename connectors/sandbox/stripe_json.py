@@ -262,13 +262,13 @@ def charge(ch: StripeCharge) -> Json:
         "object": "charge",
         "amount": ch.amount,
         "amount_captured": ch.amount if ok else 0,
-        "amount_refunded": 0,
+        "amount_refunded": ch.amount_refunded,
         "balance_transaction": stripe_id("txn", ch.id) if ok else None,
         "captured": ok,
         "created": ch.created,
         "currency": "usd",
         "customer": ch.customer_id,
-        "disputed": False,
+        "disputed": ch.disputed,
         "failure_code": None if ok else "card_declined",
         "failure_message": None if ok else "Your card was declined.",
         "livemode": False,
@@ -276,8 +276,23 @@ def charge(ch: StripeCharge) -> Json:
         "outcome": {"type": "authorized" if ok else "issuer_declined"},
         "paid": ok,
         "payment_intent": stripe_id("pi", ch.id),
-        "refunded": False,
+        "refunded": ok and ch.amount_refunded == ch.amount,
         "status": ch.status,
+    }
+
+
+def dispute(ch: StripeCharge, at: int) -> Json:
+    return {
+        "id": stripe_id("dp", ch.id),
+        "object": "dispute",
+        "amount": ch.amount - ch.amount_refunded,
+        "charge": ch.id,
+        "created": at,
+        "currency": "usd",
+        "livemode": False,
+        "payment_intent": stripe_id("pi", ch.id),
+        "reason": "fraudulent",
+        "status": "needs_response",
     }
 
 
@@ -287,4 +302,8 @@ def event_payload(state: StripeState, kind: str, obj: Any, at: int) -> Json:
         return customer(obj)
     if kind == "subscription":
         return subscription(obj, at)
+    if kind == "charge":
+        return charge(obj)
+    if kind == "dispute":
+        return dispute(obj, at)
     return invoice(obj)

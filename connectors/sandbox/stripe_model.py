@@ -91,11 +91,13 @@ class StripeInvoice:
 class StripeCharge:
     id: str
     customer_id: str
-    invoice_id: str
+    invoice_id: str  # kept for the demo's own bookkeeping; basil charges do not render it
     amount: int
-    status: str
+    status: str  # succeeded | failed
     created: int
     seq: int
+    amount_refunded: int = 0
+    disputed: bool = False
 
 
 @dataclass(slots=True)

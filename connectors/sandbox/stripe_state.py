@@ -1,4 +1,5 @@
-"""Stripe billing derived from the synthetic Company: customers, prices, subscriptions, invoices.
+"""Stripe billing derived from the synthetic Company: customers, prices, subscriptions, invoices
+and their charges (declined when the invoice failed, a few refunded in full or in part).
 
 Everything is deterministic in the company (ids and choices hash the account id), so one company
 always bills the same way. Mutators change a subscription or customer and record the event Stripe
@@ -152,6 +153,17 @@ class StripeState:
             self.charges[charge.id] = charge
             kind = "invoice.paid" if inv.status == "paid" else "invoice.payment_failed"
             self._event(kind, charge.created, "invoice", inv)
+            self._event(f"charge.{charge.status}", charge.created, "charge", charge)
+            self._refund_some(charge)
+
+    def _refund_some(self, charge: StripeCharge) -> None:
+        """About one paid charge in fifteen is refunded a few days later, half of them in part."""
+        h = digest(f"refund:{charge.id}")
+        at = charge.created + (2 + h % 9) * DAY
+        if charge.status != "succeeded" or h % 30 not in (0, 1) or at > epoch(self.company.end_at):
+            return
+        partial = h % 30 == 1 and charge.amount >= 4
+        self._refund(charge, at, charge.amount // 4 if partial else None)
 
     def line_amount(self, sub: StripeSubscription, item: Item) -> int:
         amount = PRICES[item.price_id].unit_amount * item.quantity
@@ -225,6 +237,30 @@ class StripeState:
             for name, value in changes.items():
                 setattr(cus, name, value)
             self._event("customer.updated", epoch(at), "customer", cus, previous)
+
+    def charge_refund(self, charge_id: str, *, at: datetime, amount: int | None = None) -> None:
+        """Refund `amount` (default: what is left) of a succeeded charge: `charge.refunded`."""
+        with self.lock:
+            self._refund(self.charges[charge_id], epoch(at), amount)
+
+    def _refund(self, charge: StripeCharge, at: int, amount: int | None) -> None:
+        left = charge.amount - charge.amount_refunded
+        amount = left if amount is None else amount
+        if charge.status != "succeeded" or not 0 < amount <= left:
+            raise ValueError(f"cannot refund {amount} of {charge.id} ({left} refundable)")
+        previous = {
+            "amount_refunded": charge.amount_refunded,
+            "refunded": charge.amount_refunded == charge.amount,
+        }
+        charge.amount_refunded += amount
+        self._event("charge.refunded", at, "charge", charge, previous)
+
+    def charge_dispute(self, charge_id: str, *, at: datetime) -> None:
+        """The cardholder disputes a succeeded charge: `charge.dispute.created` (a dispute)."""
+        with self.lock:
+            charge = self.charges[charge_id]
+            charge.disputed = True
+            self._event("charge.dispute.created", epoch(at), "dispute", charge)
 
     def customer_for_account(self, account_id: str) -> StripeCustomer:
         return self.customers[stripe_id("cus", account_id)]

@@ -35,7 +35,7 @@ def window_seconds() -> int:
 
 
 def start_time() -> int:
-    """Epoch seconds invoice history starts from: STRIPE_START_DATE, else all of it."""
+    """Epoch seconds invoice and charge history start from: STRIPE_START_DATE, else all of it."""
     value = setting("STRIPE_START_DATE", "") or ""
     if not value:
         return STRIPE_LAUNCH

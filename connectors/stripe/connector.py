@@ -1,4 +1,5 @@
-"""Stripe: customers, prices, subscriptions (with MRR) and invoices; later runs read events."""
+"""Stripe: customers, prices, subscriptions (with MRR), invoices and charges; later runs read
+events."""
 
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ from . import normalize
 from .client import STRIPE_LAUNCH, api_key, client, start_time, window_seconds
 from .streams import events as events_reader
 from .streams import list_all, sync_plan, windowed_list
-from .upsert import records_write
+from .upsert import charge_links_refresh, records_write
 
 SOURCE = "stripe"
-LIST_STREAMS = ["prices", "customers", "subscriptions", "invoices"]
+LIST_STREAMS = ["prices", "customers", "subscriptions", "invoices", "charges"]
 EVENT_TYPES = [
     "customer.created", "customer.updated", "customer.deleted",
     "customer.subscription.created", "customer.subscription.updated",
@@ -25,6 +26,8 @@ EVENT_TYPES = [
     "invoice.created", "invoice.finalized", "invoice.updated", "invoice.paid",
     "invoice.payment_failed", "invoice.marked_uncollectible", "invoice.voided", "invoice.deleted",
     "price.created", "price.updated", "price.deleted",
+    "charge.succeeded", "charge.failed", "charge.pending", "charge.captured", "charge.expired",
+    "charge.refunded", "charge.updated", "charge.dispute.created",
 ]  # fmt: skip
 clock = time.time  # the edge's "now"; tests point it at the sandbox clock
 
@@ -47,7 +50,12 @@ def expand_subscription(client: HttpClient, raw: dict) -> dict:
 
 
 def expand_event(client: HttpClient, event: dict) -> dict:
+    """Complete what an event's object leaves out; a dispute event becomes its charge's state."""
     obj = event["data"]["object"]
+    if obj.get("object") == "dispute":
+        charge_id = normalize._id(obj.get("charge"))
+        charge = client.get_json(f"/v1/charges/{charge_id}") if charge_id else {}
+        return {**event, "data": {**event["data"], "object": charge}}
     if obj.get("object") != "subscription":
         return event
     expanded = expand_subscription(client, obj)
@@ -56,6 +64,7 @@ def expand_event(client: HttpClient, event: dict) -> dict:
 
 def _refresh() -> None:
     billing_links_refresh(source=SOURCE)
+    charge_links_refresh(source=SOURCE)
     customer_billing_refresh()
 
 
@@ -109,6 +118,16 @@ def streams() -> list[Stream]:
                 "/v1/invoices",
                 {},
                 normalize.guarded("invoice", normalize.invoice),
+                floor=start_time,
+            ),
+            write=records_write,
+        ),
+        Stream(
+            name="charges",
+            read=listing(
+                "/v1/charges",
+                {},
+                normalize.guarded("charge", normalize.charge),
                 floor=start_time,
             ),
             write=records_write,

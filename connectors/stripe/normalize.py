@@ -2,7 +2,7 @@
 
 Fields we do not model are kept in `extra`. Payloads of older API versions (events keep the
 version they were created in) are read too: top-level `plan`/`quantity`, singular `discount`,
-`invoice.subscription`.
+`invoice.subscription`, `charge.invoice`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from ..normalizing import unmodelled as _rest
 from ..normalizing import vendor_guard
 from ..records import AccountRecord
 from .mrr import item_monthly, subscription_mrr
-from .records import Deletion, InvoiceRecord, PlanRecord, SubscriptionRecord
+from .records import ChargeRecord, Deletion, InvoiceRecord, PlanRecord, SubscriptionRecord
 
 SOURCE = "stripe"
 guarded = vendor_guard("stripe")
@@ -37,6 +37,11 @@ SUBSCRIPTION_FIELDS = {
 INVOICE_FIELDS = {
     "id", "object", "customer", "status", "amount_due", "amount_paid", "currency", "created",
     "period_start", "period_end",
+}  # fmt: skip
+CHARGE_FIELDS = {
+    "id", "object", "customer", "invoice", "payment_intent", "amount", "amount_captured",
+    "amount_refunded", "currency", "status", "paid", "refunded", "disputed", "failure_code",
+    "failure_message", "created",
 }  # fmt: skip
 
 
@@ -152,6 +157,49 @@ def invoice(raw: dict) -> InvoiceRecord:
     )
 
 
+def _minor(raw: dict, name: str, *, required: bool = False) -> int:
+    """An amount in minor units: a non-negative integer, never a string or a float."""
+    value = raw[name] if required else raw.get(name)
+    if value is None and not required:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{name} is {value!r}, not an amount in minor units")
+    return value
+
+
+def _flag(raw: dict, name: str) -> bool:
+    value = raw.get(name)
+    if value is not None and not isinstance(value, bool):
+        raise ValueError(f"{name} is {value!r}, not true or false")
+    return bool(value)
+
+
+def charge(raw: dict) -> ChargeRecord:
+    amount = _minor(raw, "amount", required=True)
+    refunded = _minor(raw, "amount_refunded")
+    if refunded > amount:
+        raise ValueError(f"amount_refunded {refunded} exceeds amount {amount}")
+    return ChargeRecord(
+        source=SOURCE,
+        external_id=_id(raw["id"]),
+        customer_external_id=_id(raw.get("customer")),
+        invoice_external_id=_id(raw.get("invoice")),  # absent since basil: stays blank
+        payment_intent_external_id=_id(raw.get("payment_intent")),
+        amount_minor=amount,
+        amount_captured_minor=_minor(raw, "amount_captured"),
+        amount_refunded_minor=refunded,
+        currency=(raw.get("currency") or "usd").lower(),
+        status=str(raw["status"]),
+        paid=_flag(raw, "paid"),
+        refunded=_flag(raw, "refunded"),
+        disputed=_flag(raw, "disputed"),
+        failure_code=raw.get("failure_code") or "",
+        failure_message=raw.get("failure_message") or "",
+        created_at=at(raw["created"]),
+        extra=_rest(raw, CHARGE_FIELDS),
+    )
+
+
 def event(raw: dict, *, now: int) -> list:
     """The records one event carries (its object as of the event, deletions as Deletion)."""
     kind, obj = raw["type"], raw["data"]["object"]
@@ -169,4 +217,6 @@ def event(raw: dict, *, now: int) -> list:
         return [invoice(obj)]
     if kind.startswith("price."):
         return [price(obj)]
+    if kind.startswith("charge."):  # a dispute event carries the charge once expanded
+        return [charge(obj)] if obj.get("object") == "charge" else []
     return []

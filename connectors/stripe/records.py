@@ -56,6 +56,27 @@ class InvoiceRecord:
 
 
 @dataclass(frozen=True)
+class ChargeRecord:
+    source: str
+    external_id: str
+    customer_external_id: str
+    invoice_external_id: str
+    payment_intent_external_id: str
+    amount_minor: int
+    amount_captured_minor: int
+    amount_refunded_minor: int
+    currency: str
+    status: str
+    paid: bool
+    refunded: bool
+    disputed: bool
+    failure_code: str
+    failure_message: str
+    created_at: datetime
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Deletion:
     """A `*.deleted` event: the object is gone at the vendor."""
 

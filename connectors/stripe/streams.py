@@ -3,7 +3,8 @@
 Lists come newest-first, so a high-water mark is safe only once a whole window is read: each
 window's last page carries the checkpoint, earlier pages re-save the window start (a crash
 re-reads that window; upserts absorb the repeats). An empty window doubles the next one, so a
-history starting in 2011 costs a handful of requests.
+history starting in 2011 costs a handful of requests. A list stream added after the first pass
+(its cursor is empty while events are current) is listed once, up to the events cursor.
 
 Events are read in one-day windows, collected whole, and reduced to the newest event per object
 before anything is written, so an older event never overwrites a newer state.
@@ -94,18 +95,22 @@ def windowed_list(
     enrich: Callable[[HttpClient, dict], dict] | None = None,
 ) -> Callable[[HttpClient, dict], Iterator[Page]]:
     def read(client: HttpClient, state: dict) -> Iterator[Page]:
-        if not plan.full:
+        if plan.full:
+            started = plan.started
+        elif state.get("complete") or plan.events_before is None:
             return
-        if state.get("started") != plan.started:
-            state = {"started": plan.started, "lo": floor(), "span": window}
+        else:  # a stream added after the first pass: list it up to where events took over
+            started = int(state.get("started") or plan.events_before)
+        if state.get("started") != started:
+            state = {"started": started, "lo": floor(), "span": window}
         if state.get("complete"):
             return
         lo, span = int(state["lo"]), int(state.get("span", window))
-        if lo >= plan.started:
+        if lo >= started:
             yield Page(records=[], state={**state, "complete": True})
             return
-        while lo < plan.started:
-            hi = min(lo + span, plan.started)
+        while lo < started:
+            hi = min(lo + span, started)
             window_params = {**params, "created[gte]": lo, "created[lt]": hi}
             pages, seen = list_all(client, path, window_params), 0
             for data, more in pages:
@@ -117,8 +122,8 @@ def windowed_list(
                     yield Page(records=records, state={**state, "lo": lo, "span": span})
                     continue
                 span = window if seen else min(span * 2, MAX_SPAN)
-                state = {"started": plan.started, "lo": hi, "span": span}
-                state["complete"] = hi >= plan.started
+                state = {"started": started, "lo": hi, "span": span}
+                state["complete"] = hi >= started
                 yield Page(records=records, state=state)
             lo = hi
 

@@ -6,14 +6,15 @@ with one lookup query per page, customer links left to identity resolution.
 
 from __future__ import annotations
 
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from supportops.identity import identities_resolve
-from supportops.models import CustomerIdentity, Invoice, Plan, Subscription
+from supportops.models import Charge, CustomerIdentity, Invoice, Plan, Subscription
 
 from ..records import AccountRecord
 from ..upsert import UNIQUE, _dedupe, accounts_upsert
-from .records import Deletion, InvoiceRecord, PlanRecord, SubscriptionRecord
+from .records import ChargeRecord, Deletion, InvoiceRecord, PlanRecord, SubscriptionRecord
 
 PLAN_FIELDS = ["name", "unit_amount_minor", "currency", "interval", "interval_count", "is_active"]
 SUBSCRIPTION_FIELDS = [
@@ -24,6 +25,11 @@ INVOICE_FIELDS = [
     "customer", "customer_external_id", "subscription_external_id", "status", "amount_due_minor",
     "amount_paid_minor", "currency", "created_at", "paid_at", "period_start_at", "period_end_at",
     "extra", "synced_at",
+]  # fmt: skip
+CHARGE_FIELDS = [
+    "customer", "customer_external_id", "invoice_external_id", "payment_intent_external_id",
+    "amount_minor", "amount_captured_minor", "amount_refunded_minor", "currency", "status", "paid",
+    "refunded", "disputed", "failure_code", "failure_message", "created_at", "extra", "synced_at",
 ]  # fmt: skip
 
 
@@ -137,6 +143,53 @@ def invoices_upsert(records: list[InvoiceRecord]) -> int:
     return len(rows)
 
 
+def charges_upsert(records: list[ChargeRecord]) -> int:
+    records = _dedupe(records)
+    if not records:
+        return 0
+    customers = _customers(records[0].source, (r.customer_external_id for r in records))
+    now = timezone.now()
+    rows = [
+        Charge(
+            source=r.source,
+            external_id=r.external_id,
+            customer_id=customers.get(r.customer_external_id),
+            customer_external_id=r.customer_external_id,
+            invoice_external_id=r.invoice_external_id,
+            payment_intent_external_id=r.payment_intent_external_id,
+            amount_minor=r.amount_minor,
+            amount_captured_minor=r.amount_captured_minor,
+            amount_refunded_minor=r.amount_refunded_minor,
+            currency=r.currency,
+            status=r.status[:30],
+            paid=r.paid,
+            refunded=r.refunded,
+            disputed=r.disputed,
+            failure_code=r.failure_code[:100],
+            failure_message=r.failure_message,
+            created_at=r.created_at,
+            extra=r.extra,
+            synced_at=now,
+        )
+        for r in records
+    ]
+    Charge.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=UNIQUE, update_fields=CHARGE_FIELDS
+    )
+    return len(rows)
+
+
+def charge_links_refresh(*, source: str) -> None:
+    """Point charges at their billing customer's current Customer (as invoices are, in
+    `supportops.billing.billing_links_refresh`)."""
+    owner = CustomerIdentity.objects.filter(
+        source=source, external_id=OuterRef("customer_external_id")
+    ).values("customer_id")[:1]
+    Charge.objects.filter(source=source).exclude(customer_external_id="").update(
+        customer_id=Subquery(owner)
+    )
+
+
 def deletions_apply(records: list[Deletion]) -> int:
     """Deleted customers are marked (history stays); deleted drafts go; deleted prices retire."""
     written = 0
@@ -170,5 +223,6 @@ def records_write(records: list) -> int:
     written += plans_upsert(by_type.get(PlanRecord, []))
     written += subscriptions_upsert(by_type.get(SubscriptionRecord, []))
     written += invoices_upsert(by_type.get(InvoiceRecord, []))
+    written += charges_upsert(by_type.get(ChargeRecord, []))
     written += deletions_apply(by_type.get(Deletion, []))
     return written

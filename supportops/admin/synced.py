@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from supportops.customers import identity_link
 from supportops.models import (
+    Charge,
     Contact,
     Customer,
     CustomerIdentity,
@@ -164,6 +165,23 @@ class InvoiceAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["source", "status"]
     search_fields = ["external_id", "customer__name"]
+    list_select_related = ["customer"]
+
+
+@admin.register(Charge)
+class ChargeAdmin(ReadOnlyAdmin):
+    list_display = [
+        "external_id",
+        "customer",
+        "status",
+        "amount_minor",
+        "amount_refunded_minor",
+        "currency",
+        "failure_code",
+        "created_at",
+    ]
+    list_filter = ["source", "status", "refunded", "disputed"]
+    search_fields = ["external_id", "payment_intent_external_id", "customer__name"]
     list_select_related = ["customer"]
 
 

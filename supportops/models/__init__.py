@@ -1,6 +1,6 @@
 """Canonical models: one vocabulary for every source (DESIGN.md §3)."""
 
-from .billing import Invoice, Plan, Subscription
+from .billing import Charge, Invoice, Plan, Subscription
 from .costs import Expense, MetricSettings, TeamMember
 from .crm import CrmActivity, Opportunity
 from .customers import Contact, Customer, CustomerIdentity
@@ -10,6 +10,7 @@ from .tickets import Interaction, Product, ProductRule, Ticket
 from .usage import UsageMonth
 
 __all__ = [
+    "Charge",
     "Contact",
     "CrmActivity",
     "Customer",

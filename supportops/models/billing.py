@@ -94,3 +94,52 @@ class Invoice(SourceRecord):
                 name="invoice_period_end_after_start",
             ),
         ]
+
+
+class Charge(SourceRecord):
+    """One payment attempt on a card or bank account. Amounts in integer minor units.
+
+    `invoice_external_id` stays blank on the pinned API version (basil charges no longer name
+    their invoice; the link lives in invoice payments); payloads of older versions fill it.
+    """
+
+    customer = models.ForeignKey(
+        "supportops.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="charges",
+    )
+    customer_external_id = models.CharField(max_length=255, blank=True)
+    invoice_external_id = models.CharField(max_length=255, blank=True)
+    payment_intent_external_id = models.CharField(max_length=255, blank=True)
+    amount_minor = models.BigIntegerField(default=0)
+    amount_captured_minor = models.BigIntegerField(default=0)
+    amount_refunded_minor = models.BigIntegerField(default=0)
+    currency = models.CharField(max_length=3, default="usd")
+    status = models.CharField(max_length=30)  # succeeded | pending | failed
+    paid = models.BooleanField(default=False)
+    refunded = models.BooleanField(default=False)
+    disputed = models.BooleanField(default=False)
+    failure_code = models.CharField(max_length=100, blank=True)
+    failure_message = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="charge_source_uniq"),
+            models.CheckConstraint(
+                condition=models.Q(
+                    amount_minor__gte=0, amount_captured_minor__gte=0, amount_refunded_minor__gte=0
+                ),
+                name="charge_amounts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_refunded_minor__lte=models.F("amount_minor")),
+                name="charge_refunded_within_amount",
+            ),
+        ]
+        indexes = [models.Index(fields=["customer", "created_at"], name="charge_customer_created")]
+
+    def __str__(self):
+        return self.external_id

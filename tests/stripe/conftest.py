@@ -16,7 +16,7 @@ from connectors.sandbox import ManualClock, SandboxServer, build_company
 from connectors.sandbox.model import Company
 from connectors.sandbox.stripe_state import StripeState
 from connectors.sync import sync_source
-from supportops.models import CustomerIdentity, Invoice, Plan, Subscription, SyncRun
+from supportops.models import Charge, CustomerIdentity, Invoice, Plan, Subscription, SyncRun
 
 END_AT = datetime(2025, 11, 28, 12, tzinfo=UTC)
 KEY = "sk_test_sandbox"
@@ -97,6 +97,18 @@ def billing_snapshot() -> dict[str, list[tuple]]:
                 "amount_due_minor",
                 "amount_paid_minor",
                 "paid_at",
+            )
+        ),  # fmt: skip
+        "charges": sorted(
+            Charge.objects.values_list(
+                "external_id",
+                "customer__name",
+                "status",
+                "amount_minor",
+                "amount_refunded_minor",
+                "refunded",
+                "failure_code",
+                "created_at",
             )
         ),  # fmt: skip
     }

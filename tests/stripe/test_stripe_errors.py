@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from connectors.sandbox.stripe import DEFAULT_KEY
-from supportops.models import Customer, CustomerIdentity, Invoice, Subscription, SyncState
+from supportops.models import (
+    Charge,
+    Customer,
+    CustomerIdentity,
+    Invoice,
+    Subscription,
+    SyncState,
+)
 
 
 def test_wrong_key_fails_clearly(stripe, sync, settings):
@@ -85,7 +92,7 @@ def test_crash_mid_sync_then_resume_matches_a_clean_sync(
     assert sync().status == "succeeded"
     resumed = snapshot()
 
-    for model in (Invoice, Subscription, CustomerIdentity, Customer, SyncState):
+    for model in (Charge, Invoice, Subscription, CustomerIdentity, Customer, SyncState):
         model.objects.all().delete()
     assert sync().status == "succeeded"
     assert snapshot() == resumed

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from connectors.errors import MalformedResponse
 from connectors.stripe import normalize
 from connectors.stripe.records import Deletion
 
@@ -47,3 +50,51 @@ def test_event_types_map_to_records():
     assert normalize.event(deleted, now=0) == [Deletion("stripe", "customer", "cus_9")]
     unknown = {"type": "payout.paid", "data": {"object": {"id": "po_1", "object": "payout"}}}
     assert normalize.event(unknown, now=0) == []
+
+
+CHARGE = {  # VENDOR_APIS.md §2.2, the stripe/openapi fixture's charge
+    "id": "ch_X", "object": "charge", "amount": 100, "amount_captured": 100, "amount_refunded": 0,
+    "currency": "usd", "customer": "cus_X", "status": "succeeded", "paid": True, "captured": True,
+    "refunded": False, "disputed": False, "failure_code": None, "failure_message": None,
+    "payment_intent": "pi_X", "balance_transaction": "txn_X", "created": 1234567890,
+    "outcome": {"type": "authorized"}, "metadata": {}, "livemode": False,
+}  # fmt: skip
+
+
+def test_charge_fixture_maps_to_a_record():
+    record = normalize.charge(CHARGE)
+    assert (record.external_id, record.customer_external_id, record.payment_intent_external_id) == (
+        "ch_X", "cus_X", "pi_X"
+    )  # fmt: skip
+    assert (record.amount_minor, record.amount_captured_minor, record.amount_refunded_minor) == (
+        100, 100, 0
+    )  # fmt: skip
+    assert record.status == "succeeded" and record.paid and not record.refunded
+    assert record.failure_code == record.failure_message == "" and record.invoice_external_id == ""
+    assert record.created_at.timestamp() == 1234567890
+    assert record.extra["outcome"] == {"type": "authorized"} and "amount" not in record.extra
+    legacy = normalize.charge({**CHARGE, "invoice": "in_old", "customer": {"id": "cus_Y"}})
+    assert legacy.invoice_external_id == "in_old" and legacy.customer_external_id == "cus_Y"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"amount": "100"},
+        {"amount": -1},
+        {"amount_refunded": 101},
+        {"refunded": "false"},
+        {"amount": None},
+    ],
+)
+def test_malformed_charges_are_refused(change):
+    with pytest.raises(MalformedResponse, match="stripe charge 'ch_X' is malformed"):
+        normalize.guarded("charge", normalize.charge)({**CHARGE, **change})
+
+
+def test_charge_events_and_unexpanded_disputes():
+    refunded = {"type": "charge.refunded", "data": {"object": {**CHARGE, "amount_refunded": 100, "refunded": True}}}  # fmt: skip
+    [record] = normalize.event(refunded, now=0)
+    assert record.amount_refunded_minor == 100 and record.refunded
+    dispute = {"type": "charge.dispute.created", "data": {"object": {"id": "dp_1", "object": "dispute", "charge": "ch_X"}}}  # fmt: skip
+    assert normalize.event(dispute, now=0) == []

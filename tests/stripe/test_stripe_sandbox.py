@@ -82,3 +82,24 @@ def test_errors_use_stripe_bodies(server):
     assert limited.json()["error"]["code"] == "rate_limit"
     assert limited.headers["Stripe-Should-Retry"] == "true"
     assert get(server, "/v1/nope").status_code == 404
+
+
+def test_charges_mix_and_refund_events(server, clock):
+    state = server.stripe.state
+    _, charges = walk(server, "/v1/charges", limit=100)
+    assert len(charges) == len(state.charges) and "invoice" not in charges[0]
+    assert {c["status"] for c in charges} == {"succeeded", "failed"}
+    assert {c["failure_code"] for c in charges if c["status"] == "failed"} == {"card_declined"}
+    refunded = [c for c in charges if c["amount_refunded"]]
+    assert any(c["refunded"] for c in refunded) and not all(c["refunded"] for c in refunded)
+    paid = next(c for c in charges if c["status"] == "succeeded" and not c["amount_refunded"])
+    state.charge_refund(paid["id"], at=clock.now_at(), amount=500)
+    newest = get(server, "/v1/events", limit=1).json()["data"][0]
+    assert newest["type"] == "charge.refunded"
+    assert newest["data"]["object"]["amount_refunded"] == 500
+    assert newest["data"]["previous_attributes"] == {"amount_refunded": 0, "refunded": False}
+    one = get(server, f"/v1/charges/{paid['id']}").json()
+    assert one["amount_refunded"] == 500 and not one["refunded"]
+    with pytest.raises(ValueError):
+        state.charge_refund(paid["id"], at=clock.now_at(), amount=paid["amount"])
+    assert get(server, "/v1/charges/ch_nope").status_code == 404
