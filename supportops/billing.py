@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from .models import Customer, CustomerIdentity, Invoice, Subscription
+from .models import Charge, Customer, CustomerIdentity, Invoice, Subscription
 
 COUNTING_STATUSES = ("active", "past_due")
 ENTERPRISE = Q(plan__product_name__iexact="enterprise") | Q(
@@ -17,11 +17,11 @@ ENTERPRISE = Q(plan__product_name__iexact="enterprise") | Q(
 
 
 def billing_links_refresh(*, source: str) -> None:
-    """Point subscriptions and invoices at their billing customer's current Customer."""
+    """Point subscriptions, invoices and charges at their billing customer's current Customer."""
     owner = CustomerIdentity.objects.filter(
         source=source, external_id=OuterRef("customer_external_id")
     ).values("customer_id")[:1]
-    for model in (Subscription, Invoice):
+    for model in (Subscription, Invoice, Charge):
         model.objects.filter(source=source).exclude(customer_external_id="").update(
             customer_id=Subquery(owner)
         )

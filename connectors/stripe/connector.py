@@ -14,7 +14,7 @@ from . import normalize
 from .client import STRIPE_LAUNCH, api_key, client, start_time, window_seconds
 from .streams import events as events_reader
 from .streams import list_all, sync_plan, windowed_list
-from .upsert import charge_links_refresh, records_write
+from .upsert import records_write
 
 SOURCE = "stripe"
 LIST_STREAMS = ["prices", "customers", "subscriptions", "invoices", "charges"]
@@ -64,7 +64,6 @@ def expand_event(client: HttpClient, event: dict) -> dict:
 
 def _refresh() -> None:
     billing_links_refresh(source=SOURCE)
-    charge_links_refresh(source=SOURCE)
     customer_billing_refresh()
 
 

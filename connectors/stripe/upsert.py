@@ -6,7 +6,6 @@ with one lookup query per page, customer links left to identity resolution.
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from supportops.identity import identities_resolve
@@ -177,17 +176,6 @@ def charges_upsert(records: list[ChargeRecord]) -> int:
         rows, update_conflicts=True, unique_fields=UNIQUE, update_fields=CHARGE_FIELDS
     )
     return len(rows)
-
-
-def charge_links_refresh(*, source: str) -> None:
-    """Point charges at their billing customer's current Customer (as invoices are, in
-    `supportops.billing.billing_links_refresh`)."""
-    owner = CustomerIdentity.objects.filter(
-        source=source, external_id=OuterRef("customer_external_id")
-    ).values("customer_id")[:1]
-    Charge.objects.filter(source=source).exclude(customer_external_id="").update(
-        customer_id=Subquery(owner)
-    )
 
 
 def deletions_apply(records: list[Deletion]) -> int:
