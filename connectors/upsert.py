@@ -7,6 +7,10 @@ Foreign keys are resolved with one lookup query per page, never per record.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import fields
+
+from django.db import models
 from django.utils import timezone
 
 from supportops.identity import domain_index, email_domain
@@ -49,10 +53,11 @@ def accounts_upsert(records: list[AccountRecord]) -> int:
     return len(rows)
 
 
-def _org_customers(source: str, org_ids) -> dict[str, int | None]:
+def account_customers(source: str, account_ids) -> dict[str, int | None]:
+    """Account external id → its customer id, for the accounts a page names (one query)."""
     return dict(
         CustomerIdentity.objects.filter(
-            source=source, external_id__in=set(org_ids) - {""}
+            source=source, external_id__in=set(account_ids) - {""}
         ).values_list("external_id", "customer_id")
     )
 
@@ -62,7 +67,7 @@ def contacts_upsert(records: list[ContactRecord]) -> int:
     if not records:
         return 0
     source = records[0].source
-    orgs = _org_customers(source, (r.organization_external_id for r in records))
+    orgs = account_customers(source, (r.organization_external_id for r in records))
     domains = domain_index()
     now = timezone.now()
     rows = []
@@ -132,7 +137,7 @@ def tickets_upsert(records: list[TicketRecord], *, rules: list[Rule]) -> int:
     if not records:
         return 0
     source = records[0].source
-    orgs = _org_customers(source, (r.organization_external_id for r in records))
+    orgs = account_customers(source, (r.organization_external_id for r in records))
     requesters = {
         ext: (pk, customer_id)
         for ext, pk, customer_id in Contact.objects.filter(
@@ -246,3 +251,40 @@ def interactions_link_tickets(*, source: str) -> None:
     Interaction.objects.filter(source=source, ticket__isnull=True).update(
         ticket_id=Subquery(ticket.values("id")[:1])
     )
+
+
+def owned_rows_upsert(
+    model: type[models.Model],
+    records: list,
+    *,
+    owner_field: str,
+    update_fields: list[str],
+    resolve: Callable[[list], Callable[[object], dict]] | None = None,
+) -> int:
+    """Upsert records whose fields are the model's own, by name, each linked to the Customer of
+    the account it names in `owner_field` (a Stripe customer, a Salesforce account).
+
+    `resolve`, given the page, returns a function giving more model values per record (other
+    foreign keys), so those too are looked up once per page.
+    """
+    records = _dedupe(records)
+    if not records:
+        return 0
+    owners = account_customers(records[0].source, (getattr(r, owner_field) for r in records))
+    more = resolve(records) if resolve else (lambda record: {})
+    columns = {f.name for f in model._meta.concrete_fields}
+    names = [f.name for f in fields(records[0]) if f.name in columns]
+    now = timezone.now()
+    rows = [
+        model(
+            **{name: getattr(r, name) for name in names},
+            **more(r),
+            customer_id=owners.get(getattr(r, owner_field)),
+            synced_at=now,
+        )
+        for r in records
+    ]
+    model.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=UNIQUE, update_fields=update_fields
+    )
+    return len(rows)

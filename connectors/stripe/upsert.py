@@ -12,7 +12,7 @@ from supportops.identity import identities_resolve
 from supportops.models import Charge, CustomerIdentity, Invoice, Plan, Subscription
 
 from ..records import AccountRecord
-from ..upsert import UNIQUE, _dedupe, accounts_upsert
+from ..upsert import UNIQUE, _dedupe, accounts_upsert, owned_rows_upsert
 from .records import ChargeRecord, Deletion, InvoiceRecord, PlanRecord, SubscriptionRecord
 
 PLAN_FIELDS = ["name", "unit_amount_minor", "currency", "interval", "interval_count", "is_active"]
@@ -64,118 +64,35 @@ def plans_upsert(records: list[PlanRecord]) -> int:
     return len(records)
 
 
-def _customers(source: str, ids) -> dict[str, int | None]:
-    return dict(
-        CustomerIdentity.objects.filter(source=source, external_id__in=set(ids) - {""}).values_list(
-            "external_id", "customer_id"
-        )
+def _plan_ids(records: list[SubscriptionRecord]):
+    plans = dict(
+        Plan.objects.filter(
+            source=records[0].source, external_id__in={r.plan_external_id for r in records}
+        ).values_list("external_id", "id")
     )
+    return lambda r: {"plan_id": plans.get(r.plan_external_id)}
 
 
 def subscriptions_upsert(records: list[SubscriptionRecord]) -> int:
-    records = _dedupe(records)
-    if not records:
-        return 0
-    source = records[0].source
-    customers = _customers(source, (r.customer_external_id for r in records))
-    plans = dict(
-        Plan.objects.filter(
-            source=source, external_id__in={r.plan_external_id for r in records}
-        ).values_list("external_id", "id")
+    return owned_rows_upsert(
+        Subscription,
+        records,
+        owner_field="customer_external_id",
+        update_fields=SUBSCRIPTION_FIELDS,
+        resolve=_plan_ids,
     )
-    now = timezone.now()
-    rows = [
-        Subscription(
-            source=r.source,
-            external_id=r.external_id,
-            customer_id=customers.get(r.customer_external_id),
-            customer_external_id=r.customer_external_id,
-            plan_id=plans.get(r.plan_external_id),
-            status=r.status,
-            quantity=r.quantity,
-            mrr_minor=r.mrr_minor,
-            currency=r.currency,
-            started_at=r.started_at,
-            trial_end_at=r.trial_end_at,
-            canceled_at=r.canceled_at,
-            ended_at=r.ended_at,
-            extra=r.extra,
-            synced_at=now,
-        )
-        for r in records
-    ]
-    Subscription.objects.bulk_create(
-        rows, update_conflicts=True, unique_fields=UNIQUE, update_fields=SUBSCRIPTION_FIELDS
-    )
-    return len(rows)
 
 
 def invoices_upsert(records: list[InvoiceRecord]) -> int:
-    records = _dedupe(records)
-    if not records:
-        return 0
-    customers = _customers(records[0].source, (r.customer_external_id for r in records))
-    now = timezone.now()
-    rows = [
-        Invoice(
-            source=r.source,
-            external_id=r.external_id,
-            customer_id=customers.get(r.customer_external_id),
-            customer_external_id=r.customer_external_id,
-            subscription_external_id=r.subscription_external_id,
-            status=r.status,
-            amount_due_minor=r.amount_due_minor,
-            amount_paid_minor=r.amount_paid_minor,
-            currency=r.currency,
-            created_at=r.created_at,
-            paid_at=r.paid_at,
-            period_start_at=r.period_start_at,
-            period_end_at=r.period_end_at,
-            extra=r.extra,
-            synced_at=now,
-        )
-        for r in records
-    ]
-    Invoice.objects.bulk_create(
-        rows, update_conflicts=True, unique_fields=UNIQUE, update_fields=INVOICE_FIELDS
+    return owned_rows_upsert(
+        Invoice, records, owner_field="customer_external_id", update_fields=INVOICE_FIELDS
     )
-    return len(rows)
 
 
 def charges_upsert(records: list[ChargeRecord]) -> int:
-    records = _dedupe(records)
-    if not records:
-        return 0
-    customers = _customers(records[0].source, (r.customer_external_id for r in records))
-    now = timezone.now()
-    rows = [
-        Charge(
-            source=r.source,
-            external_id=r.external_id,
-            customer_id=customers.get(r.customer_external_id),
-            customer_external_id=r.customer_external_id,
-            invoice_external_id=r.invoice_external_id,
-            payment_intent_external_id=r.payment_intent_external_id,
-            amount_minor=r.amount_minor,
-            amount_captured_minor=r.amount_captured_minor,
-            amount_refunded_minor=r.amount_refunded_minor,
-            currency=r.currency,
-            status=r.status[:30],
-            paid=r.paid,
-            refunded=r.refunded,
-            disputed=r.disputed,
-            failure_code=r.failure_code[:100],
-            failure_message=r.failure_message,
-            created_at=r.created_at,
-            extra=r.extra,
-            synced_at=now,
-        )
-        for r in records
-    ]
-    Charge.objects.bulk_create(
-        rows, update_conflicts=True, unique_fields=UNIQUE, update_fields=CHARGE_FIELDS
+    return owned_rows_upsert(
+        Charge, records, owner_field="customer_external_id", update_fields=CHARGE_FIELDS
     )
-    return len(rows)
 
 
 def deletions_apply(records: list[Deletion]) -> int:
