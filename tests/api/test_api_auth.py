@@ -82,3 +82,12 @@ def test_schema_is_served_to_signed_in_users(analyst_client):
     assert "/api/v1/team-members/" in paths
     assert "/api/v1/expenses/" in paths
     assert "/api/v1/auth/token/" in paths
+    assert "/api/v1/customers/" in paths and "/api/v1/customers/unmatched/" in paths
+
+
+def test_schema_validates_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    out = tmp_path / "schema.yml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
+    assert "openapi: 3" in out.read_text()
