@@ -15,6 +15,8 @@ class AccountRecord:
     account_key: str = ""
     is_deleted: bool = False
     extra: dict = field(default_factory=dict)
+    references: tuple[tuple[str, str], ...] = ()
+    """Other systems' records this account names (e.g. a CRM account's billing customer)."""
 
 
 @dataclass(frozen=True)

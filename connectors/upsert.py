@@ -39,6 +39,7 @@ def accounts_upsert(records: list[AccountRecord]) -> int:
             account_key=r.account_key,
             is_deleted=r.is_deleted,
             extra=r.extra,
+            references=[list(ref) for ref in r.references],
             synced_at=now,
         )
         for r in _dedupe(records)
@@ -48,7 +49,15 @@ def accounts_upsert(records: list[AccountRecord]) -> int:
         rows,
         update_conflicts=True,
         unique_fields=UNIQUE,
-        update_fields=["name", "domains", "account_key", "is_deleted", "extra", "synced_at"],
+        update_fields=[
+            "name",
+            "domains",
+            "account_key",
+            "is_deleted",
+            "extra",
+            "references",
+            "synced_at",
+        ],
     )
     return len(rows)
 

@@ -104,18 +104,18 @@ def _candidates(identity, by_key, by_domain, by_ref, refs) -> Candidates:
     return Candidates(frozenset(explicit), domain_match, reason)
 
 
+def _refs(identity) -> list[tuple[str, str]]:
+    return [(str(source), str(external_id)) for source, external_id in identity.references or []]
+
+
 @transaction.atomic
-def identities_resolve(
-    *,
-    source: str | None = None,
-    references: dict[tuple[str, str], list[tuple[str, str]]] | None = None,
-) -> int:
+def identities_resolve(*, source: str | None = None) -> int:
     """Link unmatched, live identities; returns how many were linked.
 
-    `references` maps an identity (source, external_id) to other systems' ids it carries
-    (e.g. a Salesforce account naming its Stripe customer): explicit evidence like the key.
+    Evidence, strongest first: the shared account key and the other systems' records an
+    identity names (`references`, e.g. a Salesforce account naming its Stripe customer), then
+    email domain.
     """
-    references = references or {}
     pending = CustomerIdentity.objects.filter(customer__isnull=True, is_deleted=False)
     if source:
         pending = pending.filter(source=source)
@@ -124,11 +124,10 @@ def identities_resolve(
         return 0
     by_key = _key_index()
     by_domain = domain_index()
-    by_ref = _explicit_index(ref for refs in references.values() for ref in refs)
+    by_ref = _explicit_index(ref for identity in pending for ref in _refs(identity))
     linked = []
     for identity in pending:
-        refs = references.get((identity.source, identity.external_id), [])
-        found = _candidates(identity, by_key, by_domain, by_ref, refs)
+        found = _candidates(identity, by_key, by_domain, by_ref, _refs(identity))
         if len(found.explicit) == 1:
             identity.customer_id, identity.match_method = (
                 next(iter(found.explicit)),
@@ -174,6 +173,7 @@ def unmatched_identities() -> list[UnmatchedRecord]:
         )
     )
     by_key, by_domain = _key_index(), domain_index()
+    by_ref = _explicit_index(ref for identity in pending for ref in _refs(identity))
     return [
         UnmatchedRecord(
             id=i.id,
@@ -182,7 +182,7 @@ def unmatched_identities() -> list[UnmatchedRecord]:
             name=i.name,
             domains=list(i.domains or []),
             account_key=i.account_key,
-            reason=_candidates(i, by_key, by_domain, {}, []).reason
+            reason=_candidates(i, by_key, by_domain, by_ref, _refs(i)).reason
             or "not linked yet (runs with the next sync)",
         )
         for i in pending

@@ -26,7 +26,6 @@ from .upsert import (
     activities_upsert,
     crm_links_refresh,
     opportunities_upsert,
-    stripe_references,
 )
 
 SOURCE = "salesforce"
@@ -78,7 +77,7 @@ def client() -> SalesforceClient:
 
 def _write_accounts(records) -> int:
     written = common_upsert.accounts_upsert(records)
-    identities_resolve(source=SOURCE, references=stripe_references(source=SOURCE))
+    identities_resolve(source=SOURCE)
     return written
 
 

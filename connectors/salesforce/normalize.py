@@ -57,7 +57,13 @@ def account(raw: dict) -> AccountRecord:
         account_key=_text(raw.get(ACCOUNT_KEY_FIELD)).strip(),
         is_deleted=bool(raw.get("IsDeleted", False)),
         extra=_rest(raw, ACCOUNT_FIELDS),
+        references=_stripe_reference(raw),
     )
+
+
+def _stripe_reference(raw: dict) -> tuple[tuple[str, str], ...]:
+    stripe_id = _text(raw.get(STRIPE_ID_FIELD)).strip()
+    return (("stripe", stripe_id),) if stripe_id else ()
 
 
 def _amount(value) -> Decimal | None:

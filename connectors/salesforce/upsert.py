@@ -10,7 +10,6 @@ from supportops.models import CustomerIdentity, Opportunity
 from supportops.models.crm import CrmActivity
 
 from ..upsert import owned_rows_upsert
-from .normalize import STRIPE_ID_FIELD
 from .records import ActivityRecord, OpportunityRecord
 
 OPPORTUNITY_FIELDS = [
@@ -33,19 +32,6 @@ def activities_upsert(records: list[ActivityRecord]) -> int:
     return owned_rows_upsert(
         CrmActivity, records, owner_field="account_external_id", update_fields=ACTIVITY_FIELDS
     )
-
-
-def stripe_references(*, source: str) -> dict[tuple[str, str], list[tuple[str, str]]]:
-    """The Stripe customer each unmatched account names (``Stripe_Customer_Id__c``), in the
-    shape ``identities_resolve(references=...)`` takes: explicit evidence like a shared key."""
-    pending = CustomerIdentity.objects.filter(
-        source=source, customer__isnull=True, is_deleted=False
-    ).values_list("external_id", "extra")
-    return {
-        (source, external_id): [("stripe", str(extra[STRIPE_ID_FIELD]))]
-        for external_id, extra in pending
-        if isinstance(extra, dict) and extra.get(STRIPE_ID_FIELD)
-    }
 
 
 def crm_links_refresh(*, source: str) -> None:

@@ -65,7 +65,7 @@ def usage_write(
         raise ValueError(f"source must be one of {', '.join(SOURCES)}, not {source!r}")
     accounts = usage.accounts
     _identities_upsert(accounts.values())
-    identities_resolve(source=SOURCE, references=_references(accounts.values()))
+    identities_resolve(source=SOURCE)
     links = _identity_links(accounts)
     created = updated = unchanged = 0
     rows = iter(usage)
@@ -99,7 +99,7 @@ def _identities_upsert(accounts: Iterable[Account]) -> None:
         fields = ["account_key", "synced_at"]
         fields += ["name"] if account.name else []
         fields += ["domains"] if account.domains else []
-        fields += ["extra"] if account.ids else []
+        fields += ["extra", "references"] if account.ids else []
         groups[tuple(fields)].append(
             CustomerIdentity(
                 source=SOURCE,
@@ -108,6 +108,7 @@ def _identities_upsert(accounts: Iterable[Account]) -> None:
                 domains=list(account.domains),
                 account_key=account.account_id,
                 extra=dict(account.ids),
+                references=_references(account),
                 synced_at=now,
             )
         )
@@ -122,15 +123,9 @@ def _identities_upsert(accounts: Iterable[Account]) -> None:
             )
 
 
-def _references(accounts: Iterable[Account]) -> dict[tuple[str, str], list[tuple[str, str]]]:
-    """(usage, account_id) → the other systems' records the input names for that account."""
-    return {
-        (SOURCE, account.account_id): [
-            (CROSS_IDS[column], external_id) for column, external_id in account.ids.items()
-        ]
-        for account in accounts
-        if account.ids
-    }
+def _references(account: Account) -> list[list[str]]:
+    """The other systems' records the input names for this account: explicit evidence."""
+    return [[CROSS_IDS[column], external_id] for column, external_id in account.ids.items()]
 
 
 def _identity_links(accounts: dict[str, Account]) -> dict[str, int | None]:

@@ -57,6 +57,12 @@ class CustomerIdentity(SourceRecord):
         help_text="The product's own account id, when the source has it.",
     )
     match_method = models.CharField(max_length=20, choices=MatchMethod.choices, blank=True)
+    references = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Other systems' records this one names, as [source, external id] pairs: "
+        "explicit evidence for identity resolution.",
+    )
     is_deleted = models.BooleanField(default=False)
 
     class Meta:

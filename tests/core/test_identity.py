@@ -83,10 +83,10 @@ def test_references_to_other_systems_are_explicit_evidence():
     acme = Customer.objects.create(name="Acme")
     identity("stripe", "cus_9", customer=acme, method="created")
     account = identity("salesforce", "001X", domains=["other.io"])
+    account.references = [["stripe", "cus_9"]]
+    account.save()
 
-    identities_resolve(
-        source="salesforce", references={("salesforce", "001X"): [("stripe", "cus_9")]}
-    )
+    identities_resolve(source="salesforce")
 
     account.refresh_from_db()
     assert account.customer == acme and account.match_method == "explicit"
@@ -159,3 +159,19 @@ def test_admin_links_an_unmatched_record(admin_client):
     usage.refresh_from_db()
     assert usage.customer == acme and usage.match_method == "manual"
     assert UsageMonth.objects.get().customer == acme
+
+
+def test_conflicting_references_are_explained_on_the_unmatched_list():
+    a = Customer.objects.create(name="A")
+    b = Customer.objects.create(name="B")
+    identity("zendesk", "361", customer=a, method="created")
+    identity("stripe", "cus_B", customer=b, method="created")
+    usage = identity("usage", "acct_5", key="acct_5")
+    usage.references = [["zendesk", "361"], ["stripe", "cus_B"]]
+    usage.save()
+
+    assert identities_resolve(source="usage") == 0
+
+    [listed] = unmatched_identities()
+    assert listed.external_id == "acct_5"
+    assert listed.reason == f"conflicting explicit ids point at customers {sorted([a.id, b.id])}"
