@@ -66,6 +66,7 @@ class CustomerIdentityAdmin(admin.ModelAdmin):
         "name",
         "domains",
         "account_key",
+        "references",
         "match_method",
         "is_deleted",
         "synced_at",
