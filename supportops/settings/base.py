@@ -145,19 +145,19 @@ ZENDESK_URL = env("ZENDESK_URL", default="")
 ZENDESK_EMAIL = env("ZENDESK_EMAIL", default="")
 ZENDESK_API_TOKEN = env("ZENDESK_API_TOKEN", default="")
 ZENDESK_START_DATE = env("ZENDESK_START_DATE", default="")
-ZENDESK_SYNC_MINUTES = env.int("ZENDESK_SYNC_MINUTES", default=15)
+ZENDESK_SYNC_MINUTES = env.float("ZENDESK_SYNC_MINUTES", default=15)
 ZENDESK_PAGE_SIZE = env.int("ZENDESK_PAGE_SIZE", default=1000)
 
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="https://api.stripe.com")
 STRIPE_API_KEY = env("STRIPE_API_KEY", default="")
 STRIPE_START_DATE = env("STRIPE_START_DATE", default="")
-STRIPE_SYNC_MINUTES = env.int("STRIPE_SYNC_MINUTES", default=15)
+STRIPE_SYNC_MINUTES = env.float("STRIPE_SYNC_MINUTES", default=15)
 STRIPE_WINDOW_DAYS = env.int("STRIPE_WINDOW_DAYS", default=30)
 
 INTERCOM_URL = env("INTERCOM_URL", default="https://api.intercom.io")
 INTERCOM_TOKEN = env("INTERCOM_TOKEN", default="")
 INTERCOM_START_DATE = env("INTERCOM_START_DATE", default="")
-INTERCOM_SYNC_MINUTES = env.int("INTERCOM_SYNC_MINUTES", default=15)
+INTERCOM_SYNC_MINUTES = env.float("INTERCOM_SYNC_MINUTES", default=15)
 INTERCOM_PAGE_SIZE = env.int("INTERCOM_PAGE_SIZE", default=150)
 INTERCOM_RECONCILE_HOURS = env.float("INTERCOM_RECONCILE_HOURS", default=24)
 
@@ -167,14 +167,14 @@ SALESFORCE_CLIENT_SECRET = env("SALESFORCE_CLIENT_SECRET", default="")
 SALESFORCE_REFRESH_TOKEN = env("SALESFORCE_REFRESH_TOKEN", default="")
 SALESFORCE_API_VERSION = env("SALESFORCE_API_VERSION", default="60.0")
 SALESFORCE_START_DATE = env("SALESFORCE_START_DATE", default="")
-SALESFORCE_SYNC_MINUTES = env.int("SALESFORCE_SYNC_MINUTES", default=30)
+SALESFORCE_SYNC_MINUTES = env.float("SALESFORCE_SYNC_MINUTES", default=30)
 SALESFORCE_BATCH_SIZE = env.int("SALESFORCE_BATCH_SIZE", default=2000)
 
 # Product usage, pulled from a Segment-style PostgreSQL warehouse when the URL is set.
 USAGE_WAREHOUSE_URL = env("USAGE_WAREHOUSE_URL", default="")
 # Empty: DEFAULT_QUERY in connectors/usage/warehouse.py.
 USAGE_WAREHOUSE_QUERY = env("USAGE_WAREHOUSE_QUERY", default="")
-USAGE_SYNC_MINUTES = env.int("USAGE_SYNC_MINUTES", default=60)
+USAGE_SYNC_MINUTES = env.float("USAGE_SYNC_MINUTES", default=60)
 
 # HTTP client behaviour shared by every connector.
 CONNECTOR_TIMEOUT_SECONDS = env.float("CONNECTOR_TIMEOUT_SECONDS", default=30.0)

@@ -1,4 +1,4 @@
-"""The production path: a real Celery worker, Redis as broker, PostgreSQL, the Zendesk sandbox."""
+"""The production path: Celery beat and a worker, Redis as broker, PostgreSQL, the sandbox."""
 
 from __future__ import annotations
 
@@ -25,11 +25,14 @@ pytestmark = [
 
 
 @pytest.fixture
-def worker(zendesk):
+def celery_env(zendesk):
     if connection.vendor != "postgresql":
         pytest.skip("a worker process cannot see an in-memory SQLite test database")
+    import redis
+
+    redis.Redis.from_url(BROKER).flushdb()  # no task left over from an earlier run
     db = connection.settings_dict
-    env = {
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "supportops.settings.base",
         "DATABASE_URL": (
@@ -40,45 +43,58 @@ def worker(zendesk):
         "ZENDESK_EMAIL": "demo@supportops.local",
         "ZENDESK_API_TOKEN": "sandbox-token",
     }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "supportops",
-            "worker",
-            "--pool=solo",
-            "--without-heartbeat",
-            "--without-mingle",
-            "--without-gossip",
-            "-Q",
-            "supportops-test",
-            "--loglevel=WARNING",
-        ],
+
+
+def celery(*args: str, env: dict) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "supportops", *args, "--loglevel=WARNING"],
         cwd=ROOT,
         env=env,
     )
+
+
+@pytest.fixture
+def worker(celery_env):
+    process = celery(
+        "worker", "--pool=solo", "--without-heartbeat", "--without-mingle", "--without-gossip",
+        env=celery_env,
+    )  # fmt: skip
     yield process
     process.terminate()
     process.wait(timeout=30)
 
 
-def test_worker_runs_a_sync_sent_through_redis(worker, company):
-    client = Celery(broker=BROKER)
-    client.send_task(
-        "connectors.sync_source", kwargs={"source": "zendesk"}, queue="supportops-test"
-    )
-
-    deadline = time.monotonic() + 90
-    run = None
+def wait_for_finished_run(worker, seconds: float = 90) -> SyncRun | None:
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         run = SyncRun.objects.filter(source="zendesk").exclude(status="running").first()
         if run or worker.poll() is not None:
-            break
+            return run
         time.sleep(0.5)
+    return None
+
+
+def test_worker_runs_a_sync_sent_through_redis(worker, company):
+    Celery(broker=BROKER).send_task("connectors.sync_source", kwargs={"source": "zendesk"})
+
+    run = wait_for_finished_run(worker)
 
     assert worker.poll() is None, "the worker exited"
     assert run is not None, "the worker did not finish a sync within 90 s"
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error
+    assert Ticket.objects.count() == len(company.tickets)
+
+
+def test_beat_schedules_the_sync_and_the_worker_runs_it(worker, celery_env, company, tmp_path):
+    # Every 3 seconds, so the schedule fires within the test; nothing else sends the task.
+    env = {**celery_env, "ZENDESK_SYNC_MINUTES": "0.05"}
+    beat = celery("beat", "--schedule", str(tmp_path / "beat-schedule"), env=env)
+    try:
+        run = wait_for_finished_run(worker)
+    finally:
+        beat.terminate()
+        beat.wait(timeout=30)
+
+    assert run is not None, "beat did not get a sync run within 90 s"
     assert run.status == SyncRun.Status.SUCCEEDED, run.error
     assert Ticket.objects.count() == len(company.tickets)
