@@ -9,42 +9,18 @@ from metrics.timeline import KINDS, customer_timeline, last_contact
 from supportops.models import (
     CrmActivity,
     Customer,
-    Interaction,
     Invoice,
     Opportunity,
     Plan,
     Subscription,
-    Ticket,
     UsageMonth,
 )
+from tests.factories import message_create as _message
+from tests.factories import ticket_create as _ticket
 
 
 def at(month, day, hour=0, minute=0):
     return datetime(2025, month, day, hour, minute, tzinfo=UTC)
-
-
-def _ticket(customer, external_id, created_at, solved_at=None, **kwargs):
-    return Ticket.objects.create(
-        source=kwargs.pop("source", "zendesk"),
-        external_id=external_id,
-        customer=customer,
-        created_at=created_at,
-        updated_at=solved_at or created_at,
-        solved_at=solved_at,
-        **kwargs,
-    )
-
-
-def _message(ticket, external_id, created_at, *, role="agent", public=True):
-    return Interaction.objects.create(
-        source=ticket.source,
-        external_id=external_id,
-        ticket=ticket,
-        ticket_external_id=ticket.external_id,
-        author_role=role,
-        is_public=public,
-        created_at=created_at,
-    )
 
 
 @pytest.fixture

@@ -4,15 +4,14 @@ from datetime import UTC, date, datetime
 import pytest
 from django.urls import reverse
 
-from supportops.models import Expense, MetricSettings, Ticket
+from supportops.models import Expense, MetricSettings
+from tests.factories import ticket_create
 
 from .conftest import PASSWORD
 
 
 def _ticket(external_id, created_at):
-    return Ticket.objects.create(
-        source="zendesk", external_id=external_id, created_at=created_at, updated_at=created_at
-    )
+    return ticket_create(None, external_id, created_at)
 
 
 @pytest.fixture

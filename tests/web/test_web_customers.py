@@ -10,40 +10,17 @@ from metrics.customers import PAGE_SIZE, BadSort, customer_list
 from supportops.models import (
     Customer,
     CustomerIdentity,
-    Interaction,
     Invoice,
     Plan,
     Subscription,
-    Ticket,
     UsageMonth,
 )
+from tests.factories import message_create as _message
+from tests.factories import ticket_create as _ticket
 
 from .conftest import PASSWORD
 
 NOW = datetime(2025, 6, 30, 12, tzinfo=UTC)
-
-
-def _ticket(customer, external_id, created_at, **kwargs):
-    return Ticket.objects.create(
-        source=kwargs.pop("source", "zendesk"),
-        external_id=external_id,
-        customer=customer,
-        created_at=created_at,
-        updated_at=created_at,
-        **kwargs,
-    )
-
-
-def _message(ticket, external_id, created_at, *, role="customer", public=True):
-    return Interaction.objects.create(
-        source=ticket.source,
-        external_id=external_id,
-        ticket=ticket,
-        ticket_external_id=ticket.external_id,
-        author_role=role,
-        is_public=public,
-        created_at=created_at,
-    )
 
 
 @pytest.fixture
@@ -217,7 +194,7 @@ def test_list_query_budget(signed_in, db, django_assert_max_num_queries):
         CustomerIdentity.objects.create(source="zendesk", external_id=f"o{n}", customer=customer)
         CustomerIdentity.objects.create(source="stripe", external_id=f"s{n}", customer=customer)
         ticket = _ticket(customer, f"t{n}", timezone.now() - timedelta(days=1))
-        _message(ticket, f"m{n}", timezone.now() - timedelta(hours=1))
+        _message(ticket, f"m{n}", timezone.now() - timedelta(hours=1), role="customer")
     # session, user, count, page, identities of the page, unmatched count
     with django_assert_max_num_queries(6):
         assert signed_in.get("/customers/", {"sort": "-last_contact"}).status_code == 200
