@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from .errors import MalformedResponse
@@ -47,3 +48,13 @@ def website_domain(website: str | None) -> str:
     host = urlsplit(text if "://" in text else f"//{text}").hostname or ""
     host = host.removeprefix("www.")
     return host if "." in host else ""
+
+
+def parse_iso_time(value: str | None) -> datetime | None:
+    """An ISO-8601 timestamp that must carry its zone ('Z', '+00:00' or '+0000')."""
+    if value in (None, ""):
+        return None
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        raise ValueError(f"timestamp without a time zone: {value!r}")
+    return parsed

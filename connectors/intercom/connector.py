@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from datetime import UTC, datetime
 
 from django.conf import settings
 
@@ -14,7 +13,7 @@ from supportops.products import product_rules_load
 
 from .. import upsert
 from ..base import Connector, Stream
-from ..errors import NotConfigured
+from ..config import start_date_setting
 from ..records import ContactRecord, InteractionRecord, TicketRecord
 from . import normalize
 from .client import IntercomClient
@@ -41,18 +40,8 @@ def is_configured() -> bool:
 
 def start_time() -> int:
     """Epoch seconds a first sync starts from: INTERCOM_START_DATE, else the whole history."""
-    value = _setting("INTERCOM_START_DATE")
-    if not value:
-        return 0
-    try:
-        day = datetime.fromisoformat(value)
-    except ValueError:
-        raise NotConfigured(
-            f"INTERCOM_START_DATE={value!r} is not a date like 2024-01-31"
-        ) from None
-    if day.tzinfo is None:
-        day = day.replace(tzinfo=UTC)
-    return int(day.timestamp())
+    at = start_date_setting("INTERCOM_START_DATE")
+    return int(at.timestamp()) if at else 0
 
 
 def client() -> IntercomClient:

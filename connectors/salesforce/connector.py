@@ -17,7 +17,7 @@ from supportops.identity import identities_resolve
 
 from .. import upsert as common_upsert
 from ..base import Connector, Stream
-from ..errors import NotConfigured
+from ..config import start_date_setting
 from ..http import HttpClient
 from . import normalize
 from .client import SalesforceClient
@@ -47,16 +47,7 @@ def is_configured() -> bool:
 
 def start_at() -> datetime:
     """Where a first sync starts: SALESFORCE_START_DATE, else the whole history."""
-    text = _setting("SALESFORCE_START_DATE")
-    if not text:
-        return EPOCH
-    try:
-        day = datetime.fromisoformat(text)
-    except ValueError:
-        raise NotConfigured(
-            f"SALESFORCE_START_DATE={text!r} is not a date like 2024-01-31"
-        ) from None
-    return day if day.tzinfo else day.replace(tzinfo=UTC)
+    return start_date_setting("SALESFORCE_START_DATE") or EPOCH
 
 
 def now() -> datetime:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
+from ..normalizing import parse_iso_time as parse_time
 from ..normalizing import unmodelled as _rest
 from ..normalizing import vendor_guard, website_domain
 from ..records import AccountRecord
@@ -26,16 +27,6 @@ OPPORTUNITY_FIELDS = {
     "IsClosed", "IsWon", "CreatedDate", "CloseDate", "IsDeleted",
 }  # fmt: skip
 ACTIVITY_FIELDS = {"attributes", "Id", "AccountId", "WhatId", "Subject", "CreatedDate", "IsDeleted"}
-
-
-def parse_time(value: str | None) -> datetime | None:
-    """Salesforce datetimes look like 2024-01-03T09:12:44.000+0000."""
-    if value in (None, ""):
-        return None
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if parsed.tzinfo is None:
-        raise ValueError(f"timestamp without a time zone: {value!r}")
-    return parsed
 
 
 def parse_date(value: str | None) -> date | None:

@@ -7,11 +7,9 @@ ConnectorError messages; the connector only reads lists, which need no SDK.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from django.conf import settings
 
-from ..errors import NotConfigured
+from ..config import start_date_setting
 from ..http import HttpClient
 
 API_VERSION = "2025-03-31.basil"
@@ -36,16 +34,8 @@ def window_seconds() -> int:
 
 def start_time() -> int:
     """Epoch seconds invoice and charge history start from: STRIPE_START_DATE, else all of it."""
-    value = setting("STRIPE_START_DATE", "") or ""
-    if not value:
-        return STRIPE_LAUNCH
-    try:
-        day = datetime.fromisoformat(value)
-    except ValueError:
-        raise NotConfigured(f"STRIPE_START_DATE={value!r} is not a date like 2024-01-31") from None
-    if day.tzinfo is None:
-        day = day.replace(tzinfo=UTC)
-    return max(STRIPE_LAUNCH, int(day.timestamp()))
+    at = start_date_setting("STRIPE_START_DATE")
+    return max(STRIPE_LAUNCH, int(at.timestamp())) if at else STRIPE_LAUNCH
 
 
 def client() -> HttpClient:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from django.conf import settings
 from requests.auth import HTTPBasicAuth
 
@@ -12,7 +10,7 @@ from supportops.products import product_rules_load
 
 from .. import upsert
 from ..base import Connector, Stream
-from ..errors import NotConfigured
+from ..config import start_date_setting
 from ..http import HttpClient
 from . import normalize
 from .streams import cursor_export, time_export
@@ -26,17 +24,8 @@ def is_configured() -> bool:
 
 def start_time() -> int:
     """Epoch seconds a first sync starts from: ZENDESK_START_DATE, else the whole history."""
-    if not settings.ZENDESK_START_DATE:
-        return 0
-    try:
-        day = datetime.fromisoformat(settings.ZENDESK_START_DATE)
-    except ValueError:
-        raise NotConfigured(
-            f"ZENDESK_START_DATE={settings.ZENDESK_START_DATE!r} is not a date like 2024-01-31"
-        ) from None
-    if day.tzinfo is None:
-        day = day.replace(tzinfo=UTC)
-    return int(day.timestamp())
+    at = start_date_setting("ZENDESK_START_DATE")
+    return int(at.timestamp()) if at else 0
 
 
 def client() -> HttpClient:

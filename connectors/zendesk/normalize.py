@@ -6,9 +6,8 @@ sync and is never lost.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from ..normalizing import as_id as _id
+from ..normalizing import parse_iso_time as parse_time
 from ..normalizing import unmodelled as _rest
 from ..normalizing import vendor_guard
 from ..records import AccountRecord, ContactRecord, InteractionRecord, TicketRecord
@@ -39,15 +38,6 @@ TICKET_FIELDS = {
     "description",
 }
 SOLVED_STATUSES = {"solved", "closed"}
-
-
-def parse_time(value: str | None) -> datetime | None:
-    if value in (None, ""):
-        return None
-    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if parsed.tzinfo is None:
-        raise ValueError(f"timestamp without a time zone: {value!r}")
-    return parsed
 
 
 def organization(raw: dict) -> AccountRecord:
