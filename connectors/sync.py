@@ -8,6 +8,8 @@ and nothing duplicated (writes are upserts on (source, external_id)).
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import transaction
@@ -23,28 +25,33 @@ from .registry import get_connector
 logger = logging.getLogger(__name__)
 
 
-def sync_source(
-    *, source: str, full: bool = False, progress: ProgressCallback | None = None
-) -> SyncRun:
-    """Sync one source and return its SyncRun (succeeded, failed or skipped)."""
-    connector = get_connector(source)
-    if not connector.is_configured():
-        raise NotConfigured(f"{connector.label} is not configured: set {connector.settings_help}")
+class SyncSkipped(ConnectorError):
+    """Another run of the source holds its lock; `run` is recorded as skipped."""
+
+    def __init__(self, run: SyncRun):
+        super().__init__(run.error)
+        self.run = run
+
+
+@contextmanager
+def sync_run_recorded(*, source: str, full: bool = False) -> Iterator[SyncRun]:
+    """Record the work in the body as one SyncRun of `source`, holding the source's lock.
+
+    The body adds its counts to the run. Leaving the body finishes the run: succeeded, or
+    failed with the reason of a ConnectorError or as an internal error, either re-raised. When
+    another run holds the lock, the run is recorded skipped and SyncSkipped raised instead.
+    """
     run = SyncRun.objects.create(source=source, full=full, started_at=timezone.now())
     if not lock_acquire(
         source=source, run=run, now=run.started_at, stale_seconds=settings.SYNC_LOCK_STALE_SECONDS
     ):
-        run.status = SyncRun.Status.SKIPPED
-        run.finished_at = timezone.now()
-        run.error = f"another {source} sync is still running"
-        run.save(update_fields=["status", "finished_at", "error"])
-        return run
+        _finish(run, SyncRun.Status.SKIPPED, f"another {source} sync is still running")
+        raise SyncSkipped(run)
     try:
-        if full:
-            SyncState.objects.filter(source=source).delete()
-        _run_streams(connector, run, progress)
+        yield run
     except ConnectorError as exc:
         _finish(run, SyncRun.Status.FAILED, str(exc))
+        raise
     except Exception as exc:
         logger.exception("%s sync crashed", source)
         _finish(run, SyncRun.Status.FAILED, f"internal error: {type(exc).__name__}: {exc}")
@@ -53,6 +60,24 @@ def sync_source(
         _finish(run, SyncRun.Status.SUCCEEDED, "")
     finally:
         lock_release(source=source, run=run)
+
+
+def sync_source(
+    *, source: str, full: bool = False, progress: ProgressCallback | None = None
+) -> SyncRun:
+    """Sync one source and return its SyncRun (succeeded, failed or skipped)."""
+    connector = get_connector(source)
+    if not connector.is_configured():
+        raise NotConfigured(f"{connector.label} is not configured: set {connector.settings_help}")
+    try:
+        with sync_run_recorded(source=source, full=full) as run:
+            if full:
+                SyncState.objects.filter(source=source).delete()
+            _run_streams(connector, run, progress)
+    except SyncSkipped as skipped:
+        return skipped.run
+    except ConnectorError:
+        return run  # failed, with the reason recorded on it
     return run
 
 

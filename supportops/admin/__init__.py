@@ -1,9 +1,7 @@
-"""Django admin: cost inputs are edited here; synced data and sync runs are read-only."""
+"""Django admin: cost inputs are edited here; synced data and sync runs are read-only.
 
-from django.contrib import admin
+The site (supportops/admin_site.py) lists them in sections: cost inputs; customers and
+identities; synced data; syncs; access.
+"""
 
-from . import costs, sync, synced  # noqa: F401
-
-admin.site.site_header = "SupportOps admin"
-admin.site.site_title = "SupportOps admin"
-admin.site.index_title = "Cost inputs, synced data and sync runs"
+from . import costs, customers, sync, synced  # noqa: F401

@@ -1,7 +1,7 @@
-from django.contrib import admin
+from .base import BaseAdmin
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(BaseAdmin):
     """Synced rows mirror a vendor system: editing them here would be overwritten or lost."""
 
     def has_add_permission(self, request):

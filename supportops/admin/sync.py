@@ -2,23 +2,37 @@ from django.contrib import admin
 
 from supportops.models import SyncRun, SyncState
 
+from . import display
 from .readonly import ReadOnlyAdmin
 
 
 @admin.register(SyncRun)
 class SyncRunAdmin(ReadOnlyAdmin):
-    list_display = [
-        "source",
-        "status",
-        "started_at",
-        "duration",
-        "records_read",
-        "records_written",
-        "error",
-    ]
+    list_display = ["source", "status", "started_at", "took", "read", "written", "error"]
     list_filter = ["source", "status", "full"]
     search_fields = ["error"]
     date_hierarchy = "started_at"
+    fields = [
+        "source",
+        "status",
+        "full",
+        "started_at",
+        "finished_at",
+        "took",
+        "records_read",
+        "records_written",
+        "pages",
+        "counts",
+        "error",
+    ]
+    readonly_fields = ["took"]
+
+    read = display.count("records_read", "Records read")
+    written = display.count("records_written", "Records written")
+
+    @admin.display(description="Duration")
+    def took(self, run):
+        return display.duration(run.duration)
 
 
 @admin.register(SyncState)

@@ -8,11 +8,11 @@ class Plan(SourceRecord):
 
     name = models.CharField(max_length=255, blank=True)
     product_name = models.CharField(max_length=255, blank=True)
-    unit_amount_minor = models.BigIntegerField(default=0)
+    unit_amount_minor = models.BigIntegerField("unit amount", default=0)
     currency = models.CharField(max_length=3, default="usd")
     interval = models.CharField(max_length=10, default="month")
     interval_count = models.PositiveIntegerField(default=1)
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField("active", default=True)
 
     class Meta:
         constraints = [
@@ -34,14 +34,14 @@ class Subscription(SourceRecord):
         on_delete=models.SET_NULL,
         related_name="subscriptions",
     )
-    customer_external_id = models.CharField(max_length=255, blank=True)
+    customer_external_id = models.CharField("customer ID", max_length=255, blank=True)
     plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.SET_NULL)
     status = models.CharField(max_length=30)
     quantity = models.PositiveIntegerField(default=1)
-    mrr_minor = models.BigIntegerField(default=0)
+    mrr_minor = models.BigIntegerField("MRR", default=0)
     currency = models.CharField(max_length=3, default="usd")
     started_at = models.DateTimeField()
-    trial_end_at = models.DateTimeField(null=True, blank=True)
+    trial_end_at = models.DateTimeField("trial end", null=True, blank=True)
     canceled_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
 
@@ -69,16 +69,16 @@ class Invoice(SourceRecord):
         on_delete=models.SET_NULL,
         related_name="invoices",
     )
-    customer_external_id = models.CharField(max_length=255, blank=True)
-    subscription_external_id = models.CharField(max_length=255, blank=True)
+    customer_external_id = models.CharField("customer ID", max_length=255, blank=True)
+    subscription_external_id = models.CharField("subscription ID", max_length=255, blank=True)
     status = models.CharField(max_length=30)
-    amount_due_minor = models.BigIntegerField(default=0)
-    amount_paid_minor = models.BigIntegerField(default=0)
+    amount_due_minor = models.BigIntegerField("amount due", default=0)
+    amount_paid_minor = models.BigIntegerField("amount paid", default=0)
     currency = models.CharField(max_length=3, default="usd")
     created_at = models.DateTimeField()
     paid_at = models.DateTimeField(null=True, blank=True)
-    period_start_at = models.DateTimeField(null=True, blank=True)
-    period_end_at = models.DateTimeField(null=True, blank=True)
+    period_start_at = models.DateTimeField("period start", null=True, blank=True)
+    period_end_at = models.DateTimeField("period end", null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -110,12 +110,12 @@ class Charge(SourceRecord):
         on_delete=models.SET_NULL,
         related_name="charges",
     )
-    customer_external_id = models.CharField(max_length=255, blank=True)
-    invoice_external_id = models.CharField(max_length=255, blank=True)
-    payment_intent_external_id = models.CharField(max_length=255, blank=True)
-    amount_minor = models.BigIntegerField(default=0)
-    amount_captured_minor = models.BigIntegerField(default=0)
-    amount_refunded_minor = models.BigIntegerField(default=0)
+    customer_external_id = models.CharField("customer ID", max_length=255, blank=True)
+    invoice_external_id = models.CharField("invoice ID", max_length=255, blank=True)
+    payment_intent_external_id = models.CharField("payment intent ID", max_length=255, blank=True)
+    amount_minor = models.BigIntegerField("amount", default=0)
+    amount_captured_minor = models.BigIntegerField("amount captured", default=0)
+    amount_refunded_minor = models.BigIntegerField("amount refunded", default=0)
     currency = models.CharField(max_length=3, default="usd")
     status = models.CharField(max_length=30)  # succeeded | pending | failed
     paid = models.BooleanField(default=False)

@@ -18,6 +18,7 @@ class TeamMember(models.Model):
     annual_salary = models.DecimalField(**MONEY)
     annual_benefits = models.DecimalField(**MONEY, default=Decimal("0"))
     fte = models.DecimalField(
+        "FTE",
         max_digits=4,
         decimal_places=2,
         default=Decimal("1"),
@@ -105,7 +106,9 @@ class MetricSettings(models.Model):
 
     reporting_timezone = models.CharField(max_length=64, default="UTC")
     currency = models.CharField(max_length=3, default="USD")
-    active_usage_threshold = models.PositiveIntegerField(default=500)
+    active_usage_threshold = models.PositiveIntegerField(
+        default=500, help_text="A customer is active above this many API calls a month (mean)."
+    )
     tickets_per_engineer_day = models.PositiveIntegerField(default=10)
     enterprise_capacity_factor = models.DecimalField(
         max_digits=4,
@@ -116,8 +119,8 @@ class MetricSettings(models.Model):
     holiday_country = models.CharField(max_length=2, default="US")
     feature_request_patterns = models.JSONField(default=_default_patterns, blank=True)
     bug_tags = models.JSONField(default=_default_bug_tags, blank=True)
-    ltv_cap_months = models.PositiveIntegerField(default=60)
-    retention_months = models.PositiveIntegerField(default=3)
+    ltv_cap_months = models.PositiveIntegerField("LTV cap (months)", default=60)
+    retention_months = models.PositiveIntegerField("retention (months)", default=3)
 
     class Meta:
         verbose_name = verbose_name_plural = "metric settings"

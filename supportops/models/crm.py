@@ -11,16 +11,16 @@ class Opportunity(SourceRecord):
         on_delete=models.SET_NULL,
         related_name="opportunities",
     )
-    account_external_id = models.CharField(max_length=255, blank=True)
+    account_external_id = models.CharField("account ID", max_length=255, blank=True)
     name = models.CharField(max_length=255, blank=True)
     stage = models.CharField(max_length=100, blank=True)
     amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     currency = models.CharField(max_length=3, default="usd")
-    is_closed = models.BooleanField(default=False)
-    is_won = models.BooleanField(default=False)
+    is_closed = models.BooleanField("closed", default=False)
+    is_won = models.BooleanField("won", default=False)
     created_at = models.DateTimeField()
     close_date = models.DateField(null=True, blank=True)
-    is_deleted = models.BooleanField(default=False)
+    is_deleted = models.BooleanField("deleted", default=False)
 
     class Meta:
         verbose_name_plural = "opportunities"
@@ -49,13 +49,13 @@ class CrmActivity(SourceRecord):
         on_delete=models.SET_NULL,
         related_name="crm_activities",
     )
-    account_external_id = models.CharField(max_length=255, blank=True)
+    account_external_id = models.CharField("account ID", max_length=255, blank=True)
     kind = models.CharField(max_length=10, choices=Kind.choices)
     subject = models.CharField(max_length=255, blank=True)
     status = models.CharField(max_length=40, blank=True)
     occurred_at = models.DateTimeField(help_text="When it happens or is due (else when created).")
     created_at = models.DateTimeField()
-    is_deleted = models.BooleanField(default=False)
+    is_deleted = models.BooleanField("deleted", default=False)
 
     class Meta:
         verbose_name_plural = "CRM activities"

@@ -11,9 +11,11 @@ class Customer(models.Model):
     plan = models.ForeignKey(
         "supportops.Plan", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    is_paying = models.BooleanField(default=False)
-    is_enterprise = models.BooleanField(default=False)
-    mrr_minor = models.BigIntegerField(default=0, help_text="Current MRR in minor units.")
+    is_paying = models.BooleanField("paying", default=False)
+    is_enterprise = models.BooleanField("enterprise", default=False)
+    mrr_minor = models.BigIntegerField(
+        "MRR", default=0, help_text="Current monthly recurring revenue, from billing (minor units)."
+    )
     currency = models.CharField(max_length=3, default="usd")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -63,7 +65,7 @@ class CustomerIdentity(SourceRecord):
         help_text="Other systems' records this one names, as [source, external id] pairs: "
         "explicit evidence for identity resolution.",
     )
-    is_deleted = models.BooleanField(default=False)
+    is_deleted = models.BooleanField("deleted", default=False)
 
     class Meta:
         verbose_name_plural = "customer identities"
@@ -81,11 +83,11 @@ class Contact(SourceRecord):
     customer = models.ForeignKey(
         Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
     )
-    organization_external_id = models.CharField(max_length=255, blank=True)
+    organization_external_id = models.CharField("organization ID", max_length=255, blank=True)
     name = models.CharField(max_length=255, blank=True)
     email = models.EmailField(blank=True)
     role = models.CharField(max_length=30, blank=True, help_text="end-user, agent, admin, lead...")
-    is_active = models.BooleanField(default=True)
+    is_active = models.BooleanField("active", default=True)
 
     class Meta:
         constraints = [

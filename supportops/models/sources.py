@@ -19,8 +19,10 @@ class SourceRecord(models.Model):
     """
 
     source = models.CharField(max_length=20, choices=Source.choices)
-    external_id = models.CharField(max_length=255)
-    extra = models.JSONField(default=dict, blank=True)
+    external_id = models.CharField("external ID", max_length=255)
+    extra = models.JSONField(
+        "other fields", default=dict, blank=True, help_text="Vendor fields not modelled here."
+    )
     synced_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

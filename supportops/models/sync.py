@@ -27,13 +27,17 @@ class SyncRun(models.Model):
 
     source = models.CharField(max_length=20, choices=Source.choices)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
-    full = models.BooleanField(default=False, help_text="Started from scratch (--full).")
+    full = models.BooleanField(
+        "full sync", default=False, help_text="Started from scratch (--full)."
+    )
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
     records_read = models.PositiveIntegerField(default=0)
     records_written = models.PositiveIntegerField(default=0)
     pages = models.PositiveIntegerField(default=0)
-    counts = models.JSONField(default=dict, blank=True, help_text="Records read per stream.")
+    counts = models.JSONField(
+        "records per stream", default=dict, blank=True, help_text="Records read per stream."
+    )
     error = models.TextField(blank=True)
 
     class Meta:

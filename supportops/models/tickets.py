@@ -8,7 +8,9 @@ class Product(models.Model):
 
     name = models.CharField(max_length=100, unique=True)
     is_enterprise_group = models.BooleanField(
-        default=False, help_text="Tickets of enterprise customers are counted here instead."
+        "enterprise group",
+        default=False,
+        help_text="Tickets of enterprise customers are counted here instead.",
     )
 
     class Meta:
@@ -58,11 +60,11 @@ class Ticket(SourceRecord):
         on_delete=models.SET_NULL,
         related_name="tickets",
     )
-    organization_external_id = models.CharField(max_length=255, blank=True)
+    organization_external_id = models.CharField("organization ID", max_length=255, blank=True)
     requester = models.ForeignKey(
         "supportops.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    requester_external_id = models.CharField(max_length=255, blank=True)
+    requester_external_id = models.CharField("requester ID", max_length=255, blank=True)
     channel = models.CharField(max_length=40, blank=True)
     subject = models.TextField(blank=True)
     status = models.CharField(max_length=20, blank=True)
@@ -72,14 +74,16 @@ class Ticket(SourceRecord):
     product = models.ForeignKey(
         Product, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
     )
-    problem_external_id = models.CharField(max_length=255, blank=True)
+    problem_external_id = models.CharField("problem ticket ID", max_length=255, blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     solved_at = models.DateTimeField(null=True, blank=True)
-    first_reply_minutes = models.IntegerField(null=True, blank=True)
-    full_resolution_minutes = models.IntegerField(null=True, blank=True)
+    first_reply_minutes = models.IntegerField("first reply (minutes)", null=True, blank=True)
+    full_resolution_minutes = models.IntegerField(
+        "full resolution (minutes)", null=True, blank=True
+    )
     custom_fields = models.JSONField(default=dict, blank=True, help_text="{field id: value}")
-    is_deleted = models.BooleanField(default=False)
+    is_deleted = models.BooleanField("deleted", default=False)
 
     class Meta:
         constraints = [
@@ -110,10 +114,10 @@ class Interaction(SourceRecord):
     ticket = models.ForeignKey(
         Ticket, null=True, blank=True, on_delete=models.CASCADE, related_name="interactions"
     )
-    ticket_external_id = models.CharField(max_length=255)
-    author_external_id = models.CharField(max_length=255, blank=True)
+    ticket_external_id = models.CharField("ticket ID", max_length=255)
+    author_external_id = models.CharField("author ID", max_length=255, blank=True)
     author_role = models.CharField(max_length=10, choices=AuthorRole.choices)
-    is_public = models.BooleanField(default=True)
+    is_public = models.BooleanField("public", default=True)
     created_at = models.DateTimeField()
     body = models.TextField(blank=True)
 

@@ -4,7 +4,7 @@ from django.db import models
 class UsageMonth(models.Model):
     """Product usage of one account in one calendar month (first day of the month)."""
 
-    account_id = models.CharField(max_length=255)
+    account_id = models.CharField("account ID", max_length=255)
     customer = models.ForeignKey(
         "supportops.Customer",
         null=True,
@@ -13,7 +13,7 @@ class UsageMonth(models.Model):
         related_name="usage",
     )
     month = models.DateField()
-    api_calls = models.BigIntegerField()
+    api_calls = models.BigIntegerField("API calls")
     source = models.CharField(max_length=20, default="manual")
 
     class Meta:

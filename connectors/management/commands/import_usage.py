@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from connectors.errors import ConnectorError
 from connectors.usage.csv_import import UsageFileRejected, usage_csv_import
 from connectors.usage.rows import SOURCES
 
@@ -7,7 +8,8 @@ from connectors.usage.rows import SOURCES
 class Command(BaseCommand):
     help = (
         "Import monthly API calls per account from a CSV file (columns account_id, month, "
-        "api_calls; see VENDOR_APIS.md §5.2). A file with any bad row is rejected whole."
+        "api_calls; see VENDOR_APIS.md §5.2). A file with any bad row is rejected whole. "
+        "Each import is recorded as a sync run of the usage source."
     )
 
     def add_arguments(self, parser):
@@ -22,11 +24,11 @@ class Command(BaseCommand):
     def handle(self, *args, path, source, **options):
         try:
             result = usage_csv_import(path=path, source=source)
-        except OSError as exc:
-            raise CommandError(f"{path}: cannot read the file ({exc.strerror})") from None
         except UsageFileRejected as exc:
             count = len(exc.problems)
             lines = [f"{path}: rejected, nothing imported ({count} problem(s)):"]
             lines += [f"  {problem}" for problem in exc.problems]
             raise CommandError("\n".join(lines)) from None
+        except ConnectorError as exc:  # unreadable, or a usage sync is running
+            raise CommandError(f"{path}: {exc}") from None
         self.stdout.write(f"{path}: {result.summary()}")
