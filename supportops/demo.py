@@ -1,8 +1,21 @@
-"""Sample cost inputs and product rules for the demo company (the sandbox's data)."""
+"""Sample cost inputs and product rules for the demo company (the sandbox's data).
+
+The base team and expenses run from `start_date`. On top of them a short story, dated relative
+to `today` so it always falls inside the dashboard's 12-month chart (which ends with the last
+complete month): a hire, a tool added, a leaver and a raise. Months are counted back from the
+month of `today`:
+
+    8 months back, 1st      Noor Haddad joins (Support Engineer)
+    6 months back, 1st      Conversation QA reviews tool starts
+    5 months back, last day Jonas Weber's last day
+    3 months back, 16th     Tomás Ortega's raise (Senior Support Engineer); that month prorated
+"""
 
 from __future__ import annotations
 
-from datetime import date
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -40,10 +53,63 @@ EXPENSES = [
 ]
 
 
+# The story, on top of the base team and expenses (dates from `story_dates`).
+HIRE = ("Noor Haddad", "Support Engineer", "78000", "17000", "1", ["Dashboard", "Integrations"])
+TOOL = ("Conversation QA reviews", Expense.Kind.TOOL, "600.00")
+LEAVER = "Jonas Weber"
+RAISE = ("Tomás Ortega", "Senior Support Engineer", "91000", "20000", "1", ["API", "Enterprise"])
+
+
+@dataclass(frozen=True)
+class StoryDates:
+    hire_date: date  # first day employed
+    tool_date: date  # first day billed
+    leaver_end_date: date  # last day employed
+    raise_date: date  # first day at the new salary
+
+
+def story_dates(*, today: date) -> StoryDates:
+    """Counted back from the month of `today`, so all four fall in the chart's 12 months."""
+
+    def day_of(months_back: int, day: int | None = None) -> date:
+        index = today.year * 12 + today.month - 1 - months_back
+        year, month = index // 12, index % 12 + 1
+        return date(year, month, day or calendar.monthrange(year, month)[1])
+
+    return StoryDates(
+        hire_date=day_of(8, 1),
+        tool_date=day_of(6, 1),
+        leaver_end_date=day_of(5),
+        raise_date=day_of(3, 16),
+    )
+
+
 @transaction.atomic
-def demo_inputs_load(*, start_date: date) -> None:
-    """Idempotent: safe to run on every demo start."""
+def demo_inputs_load(*, start_date: date, today: date) -> None:
+    """Idempotent: safe to run on every demo start (members are found by name and role).
+
+    A raise is two rows for the same person: the old row ends the day before the raise and a
+    new one starts on it with the new salary and role. TeamMember holds one annual salary, and
+    ending a row is how an admin records a change of pay or FTE without rewriting the months
+    already reported; the role tells the two rows apart in admin. Name and role are the lookup
+    key, so a rerun on a later day finds the rows instead of adding a second story.
+    """
+    story = story_dates(today=today)
+    if start_date >= story.hire_date:
+        raise ValueError(f"start_date must be before {story.hire_date}, the story's first event")
     MetricSettings.load()
+    products = _products_load()
+    end_dates = {LEAVER: story.leaver_end_date, RAISE[0]: story.raise_date - timedelta(days=1)}
+    for row in TEAM:
+        _member_load(row, start_date=start_date, end_date=end_dates.get(row[0]), products=products)
+    _member_load(HIRE, start_date=story.hire_date, end_date=None, products=products)
+    _member_load(RAISE, start_date=story.raise_date, end_date=None, products=products)
+    for name, kind, amount in EXPENSES:
+        _expense_load(name, kind, amount, start_date=start_date)
+    _expense_load(*TOOL, start_date=story.tool_date)
+
+
+def _products_load() -> dict[str, Product]:
     products = {}
     for name, value in PRODUCTS.items():
         product, _ = Product.objects.get_or_create(name=name)
@@ -57,20 +123,27 @@ def demo_inputs_load(*, start_date: date) -> None:
     products["Enterprise"], _ = Product.objects.get_or_create(
         name="Enterprise", defaults={"is_enterprise_group": True}
     )
-    for name, role, salary, benefits, fte, covered in TEAM:
-        member, _ = TeamMember.objects.get_or_create(
-            name=name,
-            defaults={
-                "role": role,
-                "annual_salary": Decimal(salary),
-                "annual_benefits": Decimal(benefits),
-                "fte": Decimal(fte),
-                "start_date": start_date,
-            },
-        )
-        member.products.set([products[p] for p in covered])
-    for name, kind, amount in EXPENSES:
-        Expense.objects.get_or_create(
-            name=name,
-            defaults={"kind": kind, "monthly_amount": Decimal(amount), "start_date": start_date},
-        )
+    return products
+
+
+def _member_load(row, *, start_date: date, end_date: date | None, products) -> None:
+    name, role, salary, benefits, fte, covered = row
+    member, _ = TeamMember.objects.get_or_create(
+        name=name,
+        role=role,
+        defaults={
+            "annual_salary": Decimal(salary),
+            "annual_benefits": Decimal(benefits),
+            "fte": Decimal(fte),
+            "start_date": start_date,
+            "end_date": end_date,
+        },
+    )
+    member.products.set([products[p] for p in covered])
+
+
+def _expense_load(name: str, kind: str, amount: str, *, start_date: date) -> None:
+    Expense.objects.get_or_create(
+        name=name,
+        defaults={"kind": kind, "monthly_amount": Decimal(amount), "start_date": start_date},
+    )

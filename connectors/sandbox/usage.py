@@ -3,10 +3,14 @@
 Usage grows with plan and seats, starts at sign-up and stops at churn; customers who file
 tickets use the product a little more, so the support-cohort charts have something to show.
 Some rows carry another system's id instead of relying on the account key alone.
+
+"Now" is the company's ``end_at``: no month after its month, and that month, still under way,
+holds only the calls of its days so far (``end_at``'s day included), not a whole month's.
 """
 
 from __future__ import annotations
 
+import calendar
 import csv
 import random
 from collections import Counter
@@ -35,7 +39,16 @@ def _months(start: date, end: date):
         year, month = (year, month + 1) if month < 12 else (year + 1, 1)
 
 
+def month_to_date(calls: int, month: date, through: date) -> int:
+    """A whole month's `calls`, or, for the month of `through` (still under way), the share of
+    its days up to and including `through`, rounded down."""
+    if (month.year, month.month) != (through.year, through.month):
+        return calls
+    return calls * through.day // calendar.monthrange(through.year, through.month)[1]
+
+
 def usage_rows(company: Company) -> list[dict]:
+    today = company.end_at.date()
     rng = random.Random(company.seed * 7919 + 5)
     tickets = Counter(t.customer_index for t in company.tickets.values())
     rows = []
@@ -46,6 +59,7 @@ def usage_rows(company: Company) -> list[dict]:
         last = (customer.churned_at or company.end_at).date()
         for n, month in enumerate(_months(first, last)):
             calls = int(base * (1 + 0.04 * n) * rng.uniform(0.7, 1.3))
+            calls = month_to_date(calls, month, today)
             row = {
                 "account_id": customer.account_id,
                 "month": month.isoformat(),
@@ -69,12 +83,13 @@ UNKNOWN_ACCOUNTS = [("acct_9001", "Trial workspace 9001"), ("acct_9002", "Trial 
 
 
 def _unknown_rows(company: Company) -> list[dict]:
-    month = date(company.end_at.year, company.end_at.month, 1)
+    today = company.end_at.date()
+    month = today.replace(day=1)
     return [
         {
             "account_id": account,
             "month": month.isoformat(),
-            "api_calls": 120 + 40 * n,
+            "api_calls": month_to_date(120 + 40 * n, month, today),
             "source": "segment",
             "account_name": name,
             "stripe_customer_id": "",

@@ -2,7 +2,8 @@ import secrets
 from datetime import date
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from supportops.demo import demo_inputs_load
 
@@ -14,9 +15,18 @@ class Command(BaseCommand):
         parser.add_argument("--username", default="demo")
         parser.add_argument("--password", help="Default: a random one, printed.")
         parser.add_argument("--start-date", default="2020-01-01", type=date.fromisoformat)
+        parser.add_argument(
+            "--today",
+            type=date.fromisoformat,
+            help="Date the team's story counts back from. Default: today (UTC), like the sandbox.",
+        )
 
-    def handle(self, *args, username, password, start_date, **options):
-        demo_inputs_load(start_date=start_date)
+    def handle(self, *args, username, password, start_date, today, **options):
+        today = today or timezone.now().date()
+        try:
+            demo_inputs_load(start_date=start_date, today=today)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
         password = password or secrets.token_urlsafe(12)
         user, _ = get_user_model().objects.get_or_create(username=username)
         user.is_staff = user.is_superuser = True
