@@ -1,4 +1,5 @@
-"""The REST API, mounted at /api/v1/. Every endpoint but the token one needs a signed-in user."""
+"""The core's REST API. `supportops/urls.py` mounts it at /api/v1/, in the `api` namespace with
+the metric endpoints (`metrics/api/`). Every endpoint but the token one needs a signed-in user."""
 
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
@@ -8,9 +9,7 @@ from rest_framework.routers import DefaultRouter
 from .auth import obtain_token
 from .costs import ExpenseViewSet, TeamMemberViewSet
 from .customers import CustomerViewSet
-from .metrics import CostMetricView
-
-app_name = "api"
+from .docs import ApiDocsView
 
 router = DefaultRouter()
 router.register("team-members", TeamMemberViewSet, basename="team-member")
@@ -19,11 +18,11 @@ router.register("customers", CustomerViewSet, basename="customer")
 
 urlpatterns = [
     path("auth/token/", obtain_token, name="token"),
-    path("metrics/cost/", CostMetricView.as_view(), name="metrics-cost"),
     path(
         "schema/",
         SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]),
         name="schema",
     ),
+    path("docs/", ApiDocsView.as_view(), name="docs"),
     *router.urls,
 ]
