@@ -9,10 +9,10 @@ from datetime import timedelta
 from django.conf import settings
 
 
-def beat_schedule() -> dict:
+def sync_intervals() -> dict[str, timedelta]:
+    """Configured source → how often it syncs. The page frame warns when a sync is late."""
     from connectors.registry import enabled_sources
 
-    schedule = {}
     minutes = {
         "zendesk": settings.ZENDESK_SYNC_MINUTES,
         "intercom": settings.INTERCOM_SYNC_MINUTES,
@@ -20,10 +20,15 @@ def beat_schedule() -> dict:
         "salesforce": settings.SALESFORCE_SYNC_MINUTES,
         "usage": settings.USAGE_SYNC_MINUTES,
     }
-    for source in enabled_sources():
-        schedule[f"sync-{source}"] = {
+    return {source: timedelta(minutes=minutes.get(source, 15)) for source in enabled_sources()}
+
+
+def beat_schedule() -> dict:
+    return {
+        f"sync-{source}": {
             "task": "connectors.sync_source",
-            "schedule": timedelta(minutes=minutes.get(source, 15)),
+            "schedule": interval,
             "kwargs": {"source": source},
         }
-    return schedule
+        for source, interval in sync_intervals().items()
+    }

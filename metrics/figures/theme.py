@@ -19,8 +19,20 @@ TEMPLATE = go.layout.Template(
         margin={"l": 64, "r": 24, "t": 56, "b": 48},
         hovermode="x unified",
         hoverlabel={"font": {"family": FONT}},
-        xaxis={"showgrid": False, "linecolor": GRID, "tickcolor": GRID, "color": MUTED},
-        yaxis={"gridcolor": GRID, "zeroline": False, "color": MUTED, "rangemode": "tozero"},
+        xaxis={
+            "showgrid": False,
+            "linecolor": GRID,
+            "tickcolor": GRID,
+            "color": MUTED,
+            "automargin": True,
+        },
+        yaxis={
+            "gridcolor": GRID,
+            "zeroline": False,
+            "color": MUTED,
+            "rangemode": "tozero",
+            "automargin": True,
+        },
         legend={"orientation": "h", "y": -0.2},
     )
 )

@@ -5,8 +5,6 @@ Also proves that every asset (plotly.js included) comes from our own server, not
 
 from __future__ import annotations
 
-import os
-import shutil
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -14,15 +12,11 @@ from pathlib import Path
 import pytest
 
 from supportops.models import MetricSettings, TeamMember, Ticket
+from tests.browser import BROWSER_TEST, launch, sign_in
 
-CHROMIUM = os.environ.get("CHROMIUM_BIN") or shutil.which("chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
-pytestmark = [
-    pytest.mark.services,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not CHROMIUM, reason="needs chromium: run through `make test`"),
-]
+pytestmark = BROWSER_TEST
 
 
 @pytest.fixture
@@ -45,24 +39,12 @@ def test_dashboard_draws_the_chart_from_local_assets(live_server, data):
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
+        browser = launch(playwright)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         requested = []
         page.on("request", lambda request: requested.append(request.url))
         page.goto(f"{live_server.url}/?month=2025-11")
-        assert "/accounts/login/" in page.url  # anonymous visitors are sent to sign in
-        page.fill("input[name=username]", "head")
-        page.fill("input[name=password]", "s3cret-pass-123")
-        page.click("button[type=submit], input[type=submit]")
+        sign_in(page, live_server.url, "head", "s3cret-pass-123")
         page.wait_for_selector(".js-plotly-plot .main-svg", timeout=20_000)
         body = page.inner_text("body")
         page.screenshot(path=str(SCREENSHOTS / "cost-dashboard.png"), full_page=True)

@@ -1,0 +1,40 @@
+"""Headless Chromium for the browser tests: Debian's chromium, driven by playwright.
+
+Background networking stays off: this machine has no internet, and a page must never reach
+for it anyway.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM_BIN") or shutil.which("chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# For a module's pytestmark: a live server in a thread needs committed data.
+BROWSER_TEST = [
+    pytest.mark.services,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not CHROMIUM, reason="needs chromium: run through `make test`"),
+]
+
+
+def launch(playwright):
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+
+
+def sign_in(page, base_url: str, username: str, password: str) -> None:
+    """Fill the sign-in form the page was sent to and submit it."""
+    assert "/accounts/login/" in page.url  # anonymous visitors are sent to sign in
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit], input[type=submit]")

@@ -1,0 +1,146 @@
+"""Every page of the app as a person sees it, at phone and laptop widths, in headless Chromium.
+
+For each page: nothing scrolls sideways, no console error, no request to another host, data
+freshness in the frame, and every chart's modebar offers download, zoom and reset only (no
+button that sends the chart to Plotly's cloud).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from supportops.models import Customer, CustomerIdentity, MetricSettings, SyncRun, TeamMember
+from tests.browser import BROWSER_TEST, launch, sign_in
+from tests.factories import message_create, ticket_create
+
+pytestmark = BROWSER_TEST
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+WIDTHS = (390, 1366)
+MODEBAR = {"download plot as a png", "zoom", "reset axes"}
+PASSWORD = "s3cret-pass-123"
+
+
+@pytest.fixture
+def company(django_user_model, settings):
+    settings.ZENDESK_URL = "http://127.0.0.1:9"
+    settings.ZENDESK_EMAIL = "a@b.c"
+    settings.ZENDESK_API_TOKEN = "t"
+    MetricSettings.load()
+    django_user_model.objects.create_user("head", password=PASSWORD)
+    TeamMember.objects.create(
+        name="Ada", annual_salary=Decimal("120000"), fte=1, start_date=date(2024, 1, 1)
+    )
+    now = timezone.now()
+    customers = []
+    for i in range(3):
+        customer = Customer.objects.create(
+            name=f"A very long customer name number {i} Incorporated",
+            domains=[f"customer-{i}.example.com"],
+            mrr_minor=1_250_000 * (i + 1),
+            is_paying=i > 0,
+        )
+        for source in ("zendesk", "stripe", "salesforce"):
+            CustomerIdentity.objects.create(
+                source=source, external_id=f"{source}-{i}", customer=customer
+            )
+        customers.append(customer)
+    for n in range(40):
+        created_at = now - timedelta(days=n * 3 + 1)
+        ticket = ticket_create(
+            customers[n % 3], f"t{n}", created_at, created_at + timedelta(hours=5)
+        )
+        message_create(ticket, f"m{n}", created_at + timedelta(hours=1))
+    SyncRun.objects.create(
+        source="zendesk",
+        status="succeeded",
+        started_at=now - timedelta(minutes=3),
+        finished_at=now - timedelta(minutes=2),
+    )
+    return customers
+
+
+def _pages(customers):
+    this_month = datetime.now(UTC).strftime("%Y-%m")
+    return [
+        ("cost", "/", 200),
+        ("cost-month-in-progress", f"/?month={this_month}", 200),
+        ("customers", "/customers/", 200),
+        ("customers-filtered", "/customers/?paying=yes&sort=-mrr", 200),
+        ("customer-detail", f"/customers/{customers[0].pk}/", 200),
+        ("customers-unmatched", "/customers/unmatched/", 200),
+        ("api-docs", "/api/v1/docs/", 200),
+        ("not-found", "/customers/999999999/", 404),
+    ]
+
+
+def _check(page, width):
+    problems = []
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    if scroll_width > width:
+        problems.append(f"scrolls sideways: {scroll_width}px wide")
+    if not page.locator('[aria-label="Data freshness"] [data-source="zendesk"]').count():
+        problems.append("no data freshness in the frame")
+    for chart in page.locator(".js-plotly-plot").all():
+        titles = {
+            (title or "").lower()
+            for title in chart.locator(".modebar-btn").evaluate_all(
+                "buttons => buttons.map(b => b.getAttribute('data-title'))"
+            )
+        }
+        if titles != MODEBAR:
+            problems.append(f"modebar offers {sorted(titles)}")
+        text = chart.inner_html().lower()
+        if "chart studio" in text or "plotly.com" in text or "share" in text:
+            problems.append("a modebar button links to a cloud service")
+    return problems
+
+
+def test_every_page_at_phone_and_laptop_width(live_server, company):
+    from playwright.sync_api import sync_playwright
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    problems = []
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = browser.new_page(viewport={"width": 1366, "height": 900})
+        requested, console_errors = [], []
+        page.on("request", lambda request: requested.append(request.url))
+        page.on(
+            "console",
+            lambda msg: msg.type == "error" and console_errors.append((page.url, msg.text)),
+        )
+        page.on("pageerror", lambda error: console_errors.append((page.url, str(error))))
+        page.goto(f"{live_server.url}/")
+        sign_in(page, live_server.url, "head", PASSWORD)
+        page.wait_for_load_state()
+        for name, path, status in _pages(company):
+            for width in WIDTHS:
+                page.set_viewport_size({"width": width, "height": 900})
+                response = page.goto(f"{live_server.url}{path}")
+                if response.status != status:
+                    problems.append(f"{path} answered {response.status}")
+                if page.locator("[data-plotly-figure]").count():
+                    page.wait_for_selector(".js-plotly-plot .modebar-btn", timeout=20_000)
+                if name == "api-docs":
+                    page.wait_for_selector(".opblock", timeout=20_000)
+                page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+                problems += [f"{path} at {width}px: {problem}" for problem in _check(page, width)]
+        browser.close()
+
+    # The missing customer's own 404 is the one expected failed load.
+    unexpected = [
+        (url, text)
+        for url, text in console_errors
+        if not (url.endswith("/customers/999999999/") and "404" in text)
+    ]
+    assert not unexpected, unexpected
+    assert not problems, problems
+    assert requested and all(url.startswith(live_server.url) for url in requested), [
+        url for url in requested if not url.startswith(live_server.url)
+    ]
