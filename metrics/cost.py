@@ -8,7 +8,7 @@ interactions, whatever the number of months (each month is a filtered aggregate)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -18,6 +18,7 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     Max,
+    Min,
     Q,
     Sum,
     Value,
@@ -26,7 +27,7 @@ from django.db.models.functions import Coalesce, Greatest, Least
 
 from supportops.models import Expense, Interaction, MetricSettings, TeamMember, Ticket
 
-from .periods import Month, last_n_months
+from .periods import BadPeriod, Month, last_n_months
 from .results import CostOverview, CostResult, per_unit, quantize_cents
 
 SECONDS_PER_DAY = Decimal(86400)
@@ -51,10 +52,10 @@ class _Counts:
 # --- team cost -------------------------------------------------------------------------------
 
 
-def _days_active(item: _CostInput, month: Month) -> int:
-    """Days of `month` within [start_date, end_date], both inclusive."""
+def _days_active(item: _CostInput, month: Month, through: date) -> int:
+    """Days of `month` up to `through` within [start_date, end_date], all inclusive."""
     first = max(item.start_date, month.first_date)
-    last = min(item.end_date or month.last_date, month.last_date)
+    last = min(item.end_date or through, through)
     return max((last - first).days + 1, 0)
 
 
@@ -76,10 +77,14 @@ def _cost_inputs(months: list[Month]) -> list[_CostInput]:
     return inputs
 
 
-def _team_cost_exact(month: Month, inputs: list[_CostInput]) -> Decimal:
+def _team_cost_exact(
+    month: Month, inputs: list[_CostInput], through: date | None = None
+) -> Decimal:
+    """Cost of `month`'s days up to `through` (default: the whole month), each day 1/days."""
+    through = min(through or month.last_date, month.last_date)
     days = Decimal(month.days)
     return sum(
-        (item.monthly_amount * _days_active(item, month) / days for item in inputs),
+        (item.monthly_amount * _days_active(item, month, through) / days for item in inputs),
         Decimal(0),
     )
 
@@ -108,22 +113,62 @@ def _open_duration(start_at: datetime, cap_at: datetime) -> ExpressionWrapper:
     return ExpressionWrapper(open_until - open_from, output_field=DurationField())
 
 
-def _count_months(months: list[Month], tz: tzinfo, now: datetime) -> dict[Month, _Counts]:
-    bounds = [month.bounds(tz) for month in months]
-    range_start, range_end = bounds[0][0], bounds[-1][1]
+@dataclass(frozen=True)
+class _Window:
+    """What a result covers: a whole month, or the days of one that have ended."""
+
+    month: Month
+    start_at: datetime
+    end_at: datetime  # exclusive; the start of today for the month in progress
+    through_date: date  # the last day covered
+    in_progress: bool
+
+    @property
+    def days(self) -> int:
+        return (self.through_date - self.month.first_date).days + 1
+
+
+def _window(month: Month, tz: tzinfo, today: date, *, days: int | None = None) -> _Window:
+    """`month`, cut at the start of `today` when it is under way, or after its first `days`.
+
+    Raises MonthUnavailable for a month that has not started.
+    """
+    start_at, end_at = month.bounds(tz)
+    if month.first_date > today:
+        raise MonthUnavailable(
+            f"{month.label} has not started yet; the latest month is "
+            f"{Month(today.year, today.month).label}",
+            nearest=Month(today.year, today.month),
+        )
+    through = month.last_date
+    if days is not None:
+        through = min(month.first_date + timedelta(days=days - 1), month.last_date)
+    if month.last_date >= today:
+        through = min(through, today - timedelta(days=1))
+    in_progress = through < month.last_date
+    if in_progress:
+        cut = datetime.combine(through + timedelta(days=1), datetime.min.time(), tzinfo=tz)
+        end_at = cut.astimezone(UTC)
+    return _Window(month, start_at, end_at, through, in_progress)
+
+
+def _count_windows(windows: list[_Window]) -> list[_Counts]:
+    """Tickets, replies, interactions and open days of each window: one query each for
+    tickets and interactions, whatever the number of windows."""
+    range_start = min(w.start_at for w in windows)
+    range_end = max(w.end_at for w in windows)
 
     ticket_aggregates = {}
     interaction_aggregates = {}
-    for i, (start_at, end_at) in enumerate(bounds):
+    for i, window in enumerate(windows):
+        start_at, end_at = window.start_at, window.end_at
         created_in_month = Q(created_at__gte=start_at, created_at__lt=end_at)
         ticket_aggregates[f"tickets_{i}"] = Count("pk", filter=created_in_month)
-        # Open days stop at `now`: the rest of the current month has not happened yet.
-        cap_at = min(end_at, now)
-        if cap_at > start_at:
-            overlaps = Q(created_at__lt=cap_at) & (
+        if end_at > start_at:
+            overlaps = Q(created_at__lt=end_at) & (
                 Q(solved_at__isnull=True) | Q(solved_at__gt=start_at)
             )
-            ticket_aggregates[f"open_{i}"] = Sum(_open_duration(start_at, cap_at), filter=overlaps)
+            ticket_aggregates[f"open_{i}"] = Sum(_open_duration(start_at, end_at), filter=overlaps)
         interaction_aggregates[f"replies_{i}"] = Count(
             "pk", filter=created_in_month & Q(author_role=Interaction.AuthorRole.AGENT)
         )
@@ -149,15 +194,15 @@ def _count_months(months: list[Month], tz: tzinfo, now: datetime) -> dict[Month,
         .filter(Q(ticket__isnull=True) | Q(ticket__is_deleted=False))
         .aggregate(**interaction_aggregates)
     )
-    return {
-        month: _Counts(
+    return [
+        _Counts(
             tickets=tickets[f"tickets_{i}"],
             replies=interactions[f"replies_{i}"],
             interactions=interactions[f"interactions_{i}"],
             open_days=_days(tickets.get(f"open_{i}")),
         )
-        for i, month in enumerate(months)
-    }
+        for i in range(len(windows))
+    ]
 
 
 def _days(duration: timedelta | None) -> Decimal:
@@ -170,9 +215,20 @@ def _days(duration: timedelta | None) -> Decimal:
 # --- results ---------------------------------------------------------------------------------
 
 
-def _result(month: Month, currency: str, cost: Decimal, counts: _Counts) -> CostResult:
+class MonthUnavailable(BadPeriod):
+    """A month with nothing to show: not started yet, or before the first synced ticket.
+
+    `nearest` is the closest month that has data, for a link.
+    """
+
+    def __init__(self, message: str, *, nearest: Month):
+        super().__init__(message)
+        self.nearest = nearest
+
+
+def _result(window: _Window, currency: str, cost: Decimal, counts: _Counts) -> CostResult:
     return CostResult(
-        month=month,
+        month=window.month,
         currency=currency,
         team_cost=quantize_cents(cost),
         tickets=counts.tickets,
@@ -183,49 +239,99 @@ def _result(month: Month, currency: str, cost: Decimal, counts: _Counts) -> Cost
         cost_per_interaction=per_unit(cost, counts.interactions),
         open_days=quantize_cents(counts.open_days),
         cost_per_open_day=per_unit(cost, counts.open_days),
+        in_progress=window.in_progress,
+        days_covered=window.days,
+        through_date=window.through_date,
     )
 
 
-def _trend(settings: MetricSettings, end_month: Month, months: int, now: datetime):
-    window = last_n_months(end_month, months)
-    inputs = _cost_inputs(window)
-    counts = _count_months(window, ZoneInfo(settings.reporting_timezone), now)
+def _today(now: datetime, tz: tzinfo) -> date:
+    return now.astimezone(tz).date()
+
+
+def _results(settings: MetricSettings, windows: list[_Window]) -> list[CostResult]:
+    inputs = _cost_inputs(sorted({w.month for w in windows}))
+    counts = _count_windows(windows)
     return [
-        _result(month, settings.currency, _team_cost_exact(month, inputs), counts[month])
-        for month in window
+        _result(w, settings.currency, _team_cost_exact(w.month, inputs, w.through_date), c)
+        for w, c in zip(windows, counts, strict=True)
     ]
 
 
 def cost_trend(*, end_month: Month, months: int, now: datetime) -> list[CostResult]:
     """Cost results of the `months` months ending with `end_month`, oldest first.
 
+    The month in progress covers the days before today in the reporting time zone (its team
+    cost prorated to them, its counts over them), so its per-unit costs compare with whole
+    months; a month that has not started raises MonthUnavailable.
     Four queries whatever `months` is: settings, cost inputs (2), tickets, interactions.
     """
-    return _trend(MetricSettings.load(), end_month, months, now)
+    settings = MetricSettings.load()
+    tz = ZoneInfo(settings.reporting_timezone)
+    today = _today(now, tz)
+    return _results(settings, [_window(m, tz, today) for m in last_n_months(end_month, months)])
 
 
 def cost_for_month(*, month: Month, now: datetime) -> CostResult:
     return cost_trend(end_month=month, months=1, now=now)[0]
 
 
-def latest_ticket_month(*, tz: tzinfo, now: datetime) -> Month | None:
-    """The month of the newest ticket created up to `now`, or None when there is none."""
-    latest_at = Ticket.objects.filter(is_deleted=False, created_at__lte=now).aggregate(
-        latest=Max("created_at")
-    )["latest"]
-    return None if latest_at is None else Month.containing(latest_at, tz)
+def ticket_months(*, tz: tzinfo, now: datetime) -> tuple[Month | None, Month | None]:
+    """The months of the first and the newest ticket created up to `now` (None: no tickets)."""
+    found = Ticket.objects.filter(is_deleted=False, created_at__lte=now).aggregate(
+        first=Min("created_at"), latest=Max("created_at")
+    )
+    first_at, latest_at = found["first"], found["latest"]
+    return (
+        None if first_at is None else Month.containing(first_at, tz),
+        None if latest_at is None else Month.containing(latest_at, tz),
+    )
 
 
 def cost_overview(*, month: Month | None, now: datetime, months: int = 12) -> CostOverview:
-    """The cost dashboard: `month` and the trend of the `months` months ending with it.
+    """The cost dashboard: `month`, the month before it, and the trend ending with it.
 
-    By default the latest complete month with tickets: a month still under way would show a
-    whole month's cost against part of its tickets.
+    The months on offer run from the first synced ticket's to the one in progress; any other
+    raises MonthUnavailable. By default the latest complete month with tickets. For the month
+    in progress, totals compare with the same number of days of the month before.
     """
     settings = MetricSettings.load()
+    tz = ZoneInfo(settings.reporting_timezone)
+    today = _today(now, tz)
+    current = Month(today.year, today.month)
+    first, latest = ticket_months(tz=tz, now=now)
+    has_tickets = first is not None
+    first = first or current
     if month is None:
-        tz = ZoneInfo(settings.reporting_timezone)
-        last_complete = Month.containing(now, tz).shift(-1)
-        month = min(latest_ticket_month(tz=tz, now=now) or last_complete, last_complete)
-    trend = _trend(settings, month, months, now)
-    return CostOverview(month=month, current=trend[-1], trend=tuple(trend))
+        month = max(min(latest or current.shift(-1), current.shift(-1)), first)
+    if month > current:
+        _window(month, tz, today)  # raises: not started yet
+    if month < first:
+        raise MonthUnavailable(
+            f"there is no data before {first.label}, the month of the first synced ticket",
+            nearest=first,
+        )
+    # The month before is fetched even for a 1-month trend: every figure shows its change.
+    span = [m for m in last_n_months(month, max(months, 2)) if m >= first]
+    windows = [_window(m, tz, today) for m in span]
+    selected = windows[-1]
+    to_date = None
+    if selected.in_progress and span[0] <= month.shift(-1):
+        to_date = _window(month.shift(-1), tz, today, days=selected.days)
+        windows.append(to_date)
+    results = _results(settings, windows)
+    previous_to_date = results.pop() if to_date else None
+    by_month = {result.month: result for result in results}
+    previous = by_month.get(month.shift(-1))
+    trend = tuple(results[-months:])
+    return CostOverview(
+        month=month,
+        current=by_month[month],
+        trend=trend,
+        previous=previous,
+        previous_to_date=previous_to_date,
+        first_month=first,
+        current_month=current,
+        timezone=settings.reporting_timezone,
+        has_tickets=has_tickets,
+    )

@@ -19,3 +19,15 @@ def money(value: Decimal | None) -> str:
 def count(value: int | None) -> str:
     """1380 → "1,380"; None → "—"."""
     return MISSING if value is None else f"{value:,}"
+
+
+@register.filter
+def one_decimal(value: Decimal | None) -> str:
+    """1234.56 → "1,234.6"; None → "—"."""
+    return MISSING if value is None else f"{value:,.1f}"
+
+
+@register.filter
+def percent_abs(ratio: Decimal | None) -> str:
+    """-0.123 → "12.3%" (the arrow beside it gives the sign); None → "—"."""
+    return MISSING if ratio is None else f"{abs(ratio) * 100:,.1f}%"

@@ -4,7 +4,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from metrics.cost import cost_for_month, cost_trend
+import pytest
+
+from metrics.cost import MonthUnavailable, cost_for_month, cost_trend
 from metrics.periods import Month
 
 JAN_2016 = Month(2016, 1)
@@ -85,20 +87,21 @@ def test_open_days_of_a_past_month(reporting, ticket, expense):
     assert result.cost_per_open_day == Decimal("43.21")
 
 
-def test_open_days_of_the_current_month_stop_at_now(reporting, ticket):
+def test_open_days_of_the_current_month_stop_at_the_start_of_today(reporting, ticket):
     _open_days_tickets(ticket)
     now = at(2016, 1, 16, 12)
     result = cost_for_month(month=JAN_2016, now=now)
+    # The month in progress covers Jan 1-15 (through yesterday): cut at Jan 16 00:00.
     # Jan 1 → Jan 11 12:00 = 10.5; created Jan 21: not yet; Jan 1 → Jan 3 06:00 = 2.25;
-    # Jan 1 → Jan 16 12:00 = 15.5; Jan 15 → Jan 16 12:00 = 1.5.  10.5 + 2.25 + 15.5 + 1.5 = 29.75
-    assert result.open_days == Decimal("29.75")
+    # Jan 1 → Jan 16 00:00 = 15; Jan 15 → Jan 16 00:00 = 1.  10.5 + 2.25 + 15 + 1 = 28.75
+    assert result.open_days == Decimal("28.75")
+    assert result.in_progress and result.days_covered == 15
 
 
-def test_open_days_of_a_future_month_are_zero(reporting, ticket):
+def test_a_month_that_has_not_started_is_refused(reporting, ticket):
     ticket(at(2015, 12, 1))
-    result = cost_for_month(month=Month(2016, 2), now=at(2016, 1, 16))
-    assert result.open_days == Decimal("0.00")
-    assert result.cost_per_open_day is None
+    with pytest.raises(MonthUnavailable, match="Feb 2016 has not started yet"):
+        cost_for_month(month=Month(2016, 2), now=at(2016, 1, 16))
 
 
 def test_fractional_open_days_keep_full_precision_until_the_end(reporting, ticket, expense):
