@@ -1,18 +1,35 @@
-"""Customers: the searchable list, one customer's page, and the records no customer claims.
+"""Customers: the filtered list (and its CSV), one customer's page, the records no one claims.
 
-Everything is aggregated in the database: the list is a count, one annotated page query and
-one query for the page's linked sources, whatever the page size.
+Everything is filtered and aggregated in the database: the list is the plans, a count, one
+annotated page query, one query for the page's linked sources and one for every source's link
+counts, whatever the page size. The CSV streams the same rows in chunks, one query for the
+linked sources of each chunk.
 """
 
 from __future__ import annotations
 
+import csv
+import math
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 
 from supportops.identity import UnmatchedRecord, unmatched_identities
@@ -20,11 +37,12 @@ from supportops.models import (
     Customer,
     CustomerIdentity,
     MetricSettings,
+    Plan,
     Source,
     Ticket,
     UsageMonth,
 )
-from supportops.money import minor_to_major
+from supportops.money import ZERO_DECIMAL, minor_to_major
 
 from .periods import Month, last_n_months
 from .timeline import DEFAULT_LIMIT, TimelineEvent, customer_timeline, last_contact_subquery
@@ -49,8 +67,141 @@ DEFAULT_SORT = "name"
 FIRST_SORT = {"name": "name", "mrr": "-mrr", "tickets": "-tickets", "last_contact": "-last_contact"}
 
 
+CSV_CHUNK_SIZE = 2000
+
+# The list's GET parameters besides sort and page.
+FILTER_PARAMS = ("search", "plan", "paying", "enterprise", "stale_days", "min_mrr")
+NO_PLAN = "none"  # ?plan=none: customers on no plan
+MAX_STALE_DAYS = 3650
+MAX_MIN_MRR = Decimal(10**12)  # far above any MRR, and minor units still fit a BIGINT
+_YES_NO = {"yes": True, "no": False}
+_WHOLE = re.compile(r"[0-9]{1,5}")  # few digits: int() refuses very long strings
+_AMOUNT = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
+
+
 class BadSort(ValueError):
     """An unknown ?sort= value; the message is fit to show a user."""
+
+
+class BadFilter(ValueError):
+    """A filter value that cannot be used; `param` names it, the message is fit to show."""
+
+    def __init__(self, param: str, message: str):
+        super().__init__(message)
+        self.param = param
+
+
+@dataclass(frozen=True)
+class CustomerFilters:
+    """What the list (and its CSV) is narrowed to; None / empty means "any"."""
+
+    search: str = ""
+    plan: str = ""  # a plan's name as the list shows it, or NO_PLAN
+    paying: bool | None = None
+    enterprise: bool | None = None
+    stale_days: int | None = None  # no public contact for at least this many days, or never
+    min_mrr: Decimal | None = None  # major units, compared in each customer's own currency
+
+    @classmethod
+    def parse(cls, query: Mapping[str, str]) -> CustomerFilters:
+        """Filters from GET parameters (FILTER_PARAMS); an unusable value raises BadFilter.
+
+        Whether a named plan exists is checked against the database by the list and the CSV.
+        """
+        text = {key: (query.get(key) or "").strip() for key in FILTER_PARAMS}
+        return cls(
+            search=text["search"],
+            plan=text["plan"],
+            paying=_yes_no("paying", text["paying"]),
+            enterprise=_yes_no("enterprise", text["enterprise"]),
+            stale_days=_stale_days(text["stale_days"]),
+            min_mrr=_min_mrr(text["min_mrr"]),
+        )
+
+
+def _yes_no(param: str, text: str) -> bool | None:
+    if not text:
+        return None
+    if text not in _YES_NO:
+        raise BadFilter(param, f"{param} must be “yes” or “no”, not “{text}”")
+    return _YES_NO[text]
+
+
+def _stale_days(text: str) -> int | None:
+    if not text:
+        return None
+    days = int(text) if _WHOLE.fullmatch(text) else 0
+    if not 1 <= days <= MAX_STALE_DAYS:
+        raise BadFilter(
+            "stale_days",
+            f"stale_days must be a whole number of days from 1 to {MAX_STALE_DAYS}, not “{text}”",
+        )
+    return days
+
+
+def _min_mrr(text: str) -> Decimal | None:
+    if not text:
+        return None
+    amount = Decimal(text) if _AMOUNT.fullmatch(text) else None
+    if amount is None or amount > MAX_MIN_MRR:
+        raise BadFilter(
+            "min_mrr",
+            "min_mrr must be an amount of 0 or more in major units (like 500 or 99.50), "
+            f"not “{text}”",
+        )
+    return amount
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+    selected: bool = False
+
+
+@dataclass(frozen=True)
+class FilterForm:
+    """The filter form as the user filled it in: typed values kept, even unusable ones."""
+
+    values: Mapping[str, str]  # FILTER_PARAMS and "sort" → the text as typed
+    plan_options: tuple[Option, ...]
+    paying_options: tuple[Option, ...]
+    enterprise_options: tuple[Option, ...]
+    error_param: str | None = None
+
+    @property
+    def narrowed(self) -> bool:
+        """Whether anything besides the search narrows the list."""
+        return any(self.values[key].strip() for key in FILTER_PARAMS if key != "search")
+
+
+def _options(current: str, choices: Iterable[tuple[str, str]]) -> tuple[Option, ...]:
+    """A select's options; a value that is none of them is kept, marked unknown."""
+    current = current.strip()
+    options = [Option(value, label, value == current) for value, label in choices]
+    if current and not any(option.selected for option in options):
+        options.append(Option(current, f"{current} (unknown)", True))
+    return tuple(options)
+
+
+def customer_filter_form(
+    *, query: Mapping[str, str], plans: Iterable[str], error_param: str | None = None
+) -> FilterForm:
+    """What the filter form shows for GET parameters `query`; `plans` are the plan choices."""
+    values = {key: query.get(key) or "" for key in FILTER_PARAMS}
+    sort = query.get("sort") or ""
+    values["sort"] = sort if sort in SORTS and sort != DEFAULT_SORT else ""
+    return FilterForm(
+        values=values,
+        plan_options=_options(
+            values["plan"], [("", "Any plan"), (NO_PLAN, "No plan")] + [(p, p) for p in plans]
+        ),
+        paying_options=_options(values["paying"], [("", "Any"), ("yes", "Paying"), ("no", "Free")]),
+        enterprise_options=_options(
+            values["enterprise"], [("", "Any"), ("yes", "Enterprise"), ("no", "Not enterprise")]
+        ),
+        error_param=error_param,
+    )
 
 
 @dataclass(frozen=True)
@@ -73,26 +224,61 @@ class CustomerRow:
     recent_tickets: int  # created in the RECENT_TICKET_DAYS before `now`, deleted excluded
     last_contact_at: datetime | None
     records: tuple[LinkedRecord, ...]
+    coverage: SourceCoverage | None = None  # in the list only
 
     @property
     def sources(self) -> tuple[LinkedRecord, ...]:
-        """One record per linked system, for badges."""
+        """One record per linked system, in Source order."""
         seen: dict[str, LinkedRecord] = {}
-        for record in self.records:
+        for record in sorted(self.records, key=lambda r: _source_rank(r.source)):
             seen.setdefault(record.source, record)
         return tuple(seen.values())
 
 
 @dataclass(frozen=True)
+class SourceCoverage:
+    """Which systems a customer is linked to, against those any customer is linked to."""
+
+    linked: tuple[str, ...]  # labels, in Source order
+    missing: tuple[str, ...]
+
+    @property
+    def summary(self) -> str:
+        """ "All linked", "No Stripe", "No Stripe or Salesforce", "Only Zendesk", "None linked"."""
+        if not self.linked:
+            return "None linked"
+        if not self.missing:
+            return "All linked"
+        if len(self.missing) <= len(self.linked):
+            return f"No {_join(self.missing, 'or')}"
+        return f"Only {_join(self.linked, 'and')}"
+
+    @property
+    def detail(self) -> str:
+        """Both lists in full, for a tooltip."""
+        text = f"Linked: {', '.join(self.linked) or 'none'}"
+        return f"{text}. Not linked: {', '.join(self.missing)}" if self.missing else text
+
+
+def _join(words: tuple[str, ...], last: str) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {last} {words[-1]}"
+
+
+@dataclass(frozen=True)
 class CustomerPage:
     rows: tuple[CustomerRow, ...]
-    search: str
+    filters: CustomerFilters
     sort: str
     number: int
     num_pages: int
-    count: int  # customers matching the search
+    count: int  # customers matching the search and filters
     unmatched_count: int  # source records linked to no customer
+    plans: tuple[str, ...]  # the plan filter's choices
     recent_ticket_days: int = RECENT_TICKET_DAYS
+
+    @property
+    def search(self) -> str:
+        return self.filters.search
 
     @property
     def sort_links(self) -> dict[str, str]:
@@ -147,6 +333,12 @@ def _label(source: str) -> str:
     return Source(source).label if source in Source.values else source
 
 
+def _source_rank(source: str) -> tuple[int, str]:
+    """Source order (Zendesk, Intercom, Stripe, ...), then any other source by name."""
+    values = Source.values
+    return (values.index(source), "") if source in values else (len(values), source)
+
+
 def _customers(*, now: datetime) -> QuerySet[Customer]:
     """Customers with plan, recent ticket count, last contact and live source records."""
     recent = (
@@ -172,7 +364,15 @@ def _customers(*, now: datetime) -> QuerySet[Customer]:
     )
 
 
-def _row(customer: Customer) -> CustomerRow:
+def _row(customer: Customer, known_sources: tuple[str, ...] | None = None) -> CustomerRow:
+    """`known_sources` (the systems to compare against) adds the list's source coverage."""
+    linked = {i.source for i in customer.live_identities if i.source != Source.MANUAL}
+    coverage = None
+    if known_sources is not None:
+        coverage = SourceCoverage(
+            linked=tuple(_label(s) for s in sorted(linked, key=_source_rank)),
+            missing=tuple(_label(s) for s in known_sources if s not in linked),
+        )
     return CustomerRow(
         id=customer.id,
         name=customer.name,
@@ -188,6 +388,7 @@ def _row(customer: Customer) -> CustomerRow:
             LinkedRecord(i.source, _label(i.source), i.external_id)
             for i in customer.live_identities
         ),
+        coverage=coverage,
     )
 
 
@@ -202,33 +403,206 @@ def _search(queryset: QuerySet[Customer], text: str) -> QuerySet[Customer]:
 # --- the list --------------------------------------------------------------------------------
 
 
-def customer_list(
-    *, now: datetime, search: str = "", sort: str = DEFAULT_SORT, page: str | int = 1
-) -> CustomerPage:
-    """One page of customers matching `search`, ordered by `sort` (a key of SORTS).
-
-    Four queries: matching count, the page, its source records, unmatched records.
-    A page number out of range shows the nearest page, as Django's `get_page` does.
-    """
+def _ordering(sort: str) -> tuple:
     if sort not in SORTS:
         raise BadSort(f"cannot sort by {sort!r}; choose one of {', '.join(SORTS)}")
-    search = search.strip()
-    queryset = _customers(now=now)
-    if search:
-        queryset = _search(queryset, search)
-    paginator = Paginator(queryset.order_by(*SORTS[sort]), PAGE_SIZE)
+    return SORTS[sort]
+
+
+def _plan_labels() -> dict[str, bool]:
+    """Every plan's name as the list shows it → whether any customer is on a plan of that name.
+
+    Prices of one name (monthly and yearly "Pro") are one choice.
+    """
+    on_plan = Exists(Customer.objects.filter(plan_id=OuterRef("pk")))
+    labels: dict[str, bool] = {}
+    for name, external_id, used in (
+        Plan.objects.order_by().annotate(used=on_plan).values_list("name", "external_id", "used")
+    ):
+        label = name or external_id
+        labels[label] = labels.get(label, False) or used
+    return labels
+
+
+def _check_plan(filters: CustomerFilters, labels: Mapping[str, bool]) -> None:
+    if filters.plan and filters.plan != NO_PLAN and filters.plan not in labels:
+        raise BadFilter(
+            "plan", f"there is no plan called “{filters.plan}”; choose one from the list"
+        )
+
+
+def _plan_choices(labels: Mapping[str, bool], selected: str) -> tuple[str, ...]:
+    chosen = (label for label, used in labels.items() if used or label == selected)
+    return tuple(sorted(chosen, key=lambda label: (label.casefold(), label)))
+
+
+def customer_plans(*, selected: str = "") -> tuple[str, ...]:
+    """The plan filter's choices: plans some customer is on, and `selected` if it is a plan."""
+    return _plan_choices(_plan_labels(), selected)
+
+
+def _min_mrr_q(amount: Decimal) -> Q:
+    """MRR ≥ `amount` major units of each customer's own currency (no conversion between them).
+
+    Rounded up to a whole minor unit: 9.995 USD asks for 10.00 or more.
+    """
+    zero_decimal = sorted(ZERO_DECIMAL | {code.upper() for code in ZERO_DECIMAL})
+    return Q(currency__in=zero_decimal, mrr_minor__gte=math.ceil(amount)) | (
+        ~Q(currency__in=zero_decimal) & Q(mrr_minor__gte=math.ceil(amount * 100))
+    )
+
+
+def _filter(
+    queryset: QuerySet[Customer], filters: CustomerFilters, now: datetime
+) -> QuerySet[Customer]:
+    if filters.search:
+        queryset = _search(queryset, filters.search)
+    if filters.plan == NO_PLAN:
+        queryset = queryset.filter(plan__isnull=True)
+    elif filters.plan:
+        queryset = queryset.filter(
+            Q(plan__name=filters.plan) | Q(plan__name="", plan__external_id=filters.plan)
+        )
+    if filters.paying is not None:
+        queryset = queryset.filter(is_paying=filters.paying)
+    if filters.enterprise is not None:
+        queryset = queryset.filter(is_enterprise=filters.enterprise)
+    if filters.stale_days is not None:
+        cutoff = now - timedelta(days=filters.stale_days)
+        queryset = queryset.filter(Q(last_contact_at__isnull=True) | Q(last_contact_at__lte=cutoff))
+    if filters.min_mrr is not None:
+        queryset = queryset.filter(_min_mrr_q(filters.min_mrr))
+    return queryset
+
+
+def _identity_counts() -> tuple[tuple[str, ...], int]:
+    """Sources some customer is linked to (in Source order, "manual" aside) and the number
+    of records linked to no customer (as unmatched_identities() lists them): one query."""
+    per_source = (
+        CustomerIdentity.objects.filter(is_deleted=False)
+        .order_by()
+        .values("source")
+        .annotate(
+            linked=Count("pk", filter=Q(customer__isnull=False)),
+            unmatched=Count("pk", filter=Q(customer__isnull=True)),
+        )
+        .values_list("source", "linked", "unmatched")
+    )
+    known: list[str] = []
+    unmatched_count = 0
+    for source, linked, unmatched in per_source:
+        unmatched_count += unmatched
+        if linked and source != Source.MANUAL:
+            known.append(source)
+    return tuple(sorted(known, key=_source_rank)), unmatched_count
+
+
+def customer_list(
+    *,
+    now: datetime,
+    filters: CustomerFilters | None = None,
+    sort: str = DEFAULT_SORT,
+    page: str | int = 1,
+) -> CustomerPage:
+    """One page of customers matching `filters`, ordered by `sort` (a key of SORTS).
+
+    Five queries: plans, matching count, the page, its source records, link counts per source.
+    A page number out of range shows the nearest page, as Django's `get_page` does.
+    """
+    filters = filters or CustomerFilters()
+    ordering = _ordering(sort)
+    labels = _plan_labels()
+    _check_plan(filters, labels)
+    queryset = _filter(_customers(now=now), filters, now)
+    paginator = Paginator(queryset.order_by(*ordering), PAGE_SIZE)
     current = paginator.get_page(page)
-    # Same records as unmatched_identities() lists, counted without resolving reasons.
-    unmatched = CustomerIdentity.objects.filter(customer__isnull=True, is_deleted=False).count()
+    known_sources, unmatched = _identity_counts()
     return CustomerPage(
-        rows=tuple(_row(customer) for customer in current.object_list),
-        search=search,
+        rows=tuple(_row(customer, known_sources) for customer in current.object_list),
+        filters=filters,
         sort=sort,
         number=current.number,
         num_pages=paginator.num_pages,
         count=paginator.count,
         unmatched_count=unmatched,
+        plans=_plan_choices(labels, filters.plan),
     )
+
+
+# --- the CSV ---------------------------------------------------------------------------------
+
+CSV_HEADER = (
+    "id",
+    "name",
+    "domains",
+    "plan",
+    "paying",
+    "enterprise",
+    "mrr",
+    "currency",
+    f"tickets_{RECENT_TICKET_DAYS}_days",
+    "last_contact_at",
+    "sources",
+)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def customer_export(
+    *,
+    now: datetime,
+    filters: CustomerFilters | None = None,
+    sort: str = DEFAULT_SORT,
+    chunk_size: int | None = None,
+) -> Iterator[CustomerRow]:
+    """Every customer matching `filters` in `sort` order, as the list shows them.
+
+    Bad input raises here, before any row is read. Rows are then read `chunk_size` (default
+    CSV_CHUNK_SIZE) at a time, with one query for each chunk's source records.
+    """
+    filters = filters or CustomerFilters()
+    ordering = _ordering(sort)
+    if filters.plan and filters.plan != NO_PLAN:
+        _check_plan(filters, _plan_labels())
+    queryset = _filter(_customers(now=now), filters, now).order_by(*ordering)
+    rows = queryset.iterator(chunk_size=chunk_size or CSV_CHUNK_SIZE)
+    return (_row(customer) for customer in rows)
+
+
+def _cell(text: str) -> str:
+    """Text a spreadsheet would run as a formula gets a leading apostrophe."""
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
+def _csv_record(row: CustomerRow) -> tuple[str | int, ...]:
+    last_contact = row.last_contact_at
+    return (
+        row.id,
+        _cell(row.name),
+        _cell(";".join(row.domains)),
+        _cell(row.plan or ""),
+        "yes" if row.is_paying else "no",
+        "yes" if row.is_enterprise else "no",
+        str(row.mrr),
+        row.currency,
+        row.recent_tickets,
+        last_contact.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if last_contact else "",
+        _cell(";".join(record.source for record in row.sources)),
+    )
+
+
+class _Echo:
+    """A file that hands back what is written, so csv.writer can feed a stream."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def customer_csv_lines(rows: Iterable[CustomerRow]) -> Iterator[str]:
+    """The header and one CSV line per row, produced as `rows` are read."""
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_HEADER)
+    for row in rows:
+        yield writer.writerow(_csv_record(row))
 
 
 def unmatched_rows() -> list[UnmatchedRow]:

@@ -2,24 +2,29 @@
 
 import json
 
-from django.http import Http404
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from .cost import cost_overview
-from .customers import DEFAULT_SORT, BadSort, customer_detail, customer_list, unmatched_rows
+from .customers import (
+    DEFAULT_SORT,
+    BadFilter,
+    BadSort,
+    CustomerFilters,
+    customer_csv_lines,
+    customer_detail,
+    customer_export,
+    customer_filter_form,
+    customer_list,
+    customer_plans,
+    unmatched_rows,
+)
 from .figures.cost import cost_per_ticket_figure
 from .figures.customers import customer_activity_figure
 from .periods import BadPeriod, Month
 
 TREND_MONTHS = 12
-
-
-def _neighbour(month: Month, step: int) -> Month | None:
-    try:
-        return month.shift(step)
-    except BadPeriod:
-        return None
 
 
 def cost_dashboard(request):
@@ -28,33 +33,76 @@ def cost_dashboard(request):
         month = Month.parse(month_text) if month_text else None
         overview = cost_overview(month=month, now=timezone.now(), months=TREND_MONTHS)
     except BadPeriod as exc:
-        context = {"error": f"Cannot show that month: {exc}.", "month_text": month_text}
+        context = {
+            "error": f"Cannot show that month: {exc}.",
+            "month_text": month_text,
+            "nearest": getattr(exc, "nearest", None),
+        }
         return render(request, "metrics/cost.html", context, status=400)
 
     figure = cost_per_ticket_figure(overview.trend)
     context = {
         "overview": overview,
         "result": overview.current,
+        "changes": overview.changes,
         "month_text": str(overview.month),
-        "previous_month": _neighbour(overview.month, -1),
-        "next_month": _neighbour(overview.month, 1),
-        "trend_months": TREND_MONTHS,
+        "previous_month": overview.month.shift(-1) if overview.has_previous else None,
+        "next_month": overview.month.shift(1) if overview.has_next else None,
+        "trend_months": len(overview.trend),
         "chart": json.loads(figure.to_json()),
     }
     return render(request, "metrics/cost.html", context)
 
 
+def _customer_list_error(request, exc: BadSort | BadFilter):
+    """The list page with the form as typed and what is wrong with it, as a 400."""
+    if isinstance(exc, BadSort):
+        error, param = f"Cannot sort the customers: {exc}.", "sort"
+    else:
+        error, param = f"Cannot filter the customers: {exc}.", exc.param
+    plans = customer_plans(selected=request.GET.get("plan", "").strip())
+    context = {
+        "error": error,
+        "form": customer_filter_form(query=request.GET, plans=plans, error_param=param),
+        "search": request.GET.get("search", "").strip(),
+    }
+    return render(request, "metrics/customers.html", context, status=400)
+
+
 def customer_list_view(request):
-    sort = request.GET.get("sort", DEFAULT_SORT)
-    search = request.GET.get("search", "")
     try:
         page = customer_list(
-            now=timezone.now(), search=search, sort=sort, page=request.GET.get("page", 1)
+            now=timezone.now(),
+            filters=CustomerFilters.parse(request.GET),
+            sort=request.GET.get("sort", DEFAULT_SORT),
+            page=request.GET.get("page", 1),
         )
-    except BadSort as exc:
-        context = {"error": f"Cannot sort the customers: {exc}.", "search": search.strip()}
-        return render(request, "metrics/customers.html", context, status=400)
-    return render(request, "metrics/customers.html", {"page": page, "search": page.search})
+    except (BadSort, BadFilter) as exc:
+        return _customer_list_error(request, exc)
+    context = {
+        "page": page,
+        "search": page.search,
+        "form": customer_filter_form(query=request.GET, plans=page.plans),
+    }
+    return render(request, "metrics/customers.html", context)
+
+
+def customer_list_csv_view(request):
+    """Every customer the list shows for the same parameters, streamed as CSV."""
+    now = timezone.now()
+    try:
+        rows = customer_export(
+            now=now,
+            filters=CustomerFilters.parse(request.GET),
+            sort=request.GET.get("sort", DEFAULT_SORT),
+        )
+    except (BadSort, BadFilter) as exc:
+        return _customer_list_error(request, exc)
+    response = StreamingHttpResponse(
+        customer_csv_lines(rows), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="customers-{now:%Y-%m-%d}.csv"'
+    return response
 
 
 def customer_detail_view(request, customer_id: int):

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from metrics.customers import PAGE_SIZE, BadSort, customer_list
+from metrics.customers import PAGE_SIZE, BadSort, CustomerFilters, customer_list
 from supportops.models import (
     Customer,
     CustomerIdentity,
@@ -70,11 +70,13 @@ def test_customer_list_figures(book):
     assert (acme.plan, acme.is_paying, acme.is_enterprise) == ("Pro", True, True)
     assert acme.recent_tickets == 3
     assert acme.last_contact_at is None
-    assert [s.label for s in acme.sources] == ["Stripe", "Zendesk"]  # the deleted link is gone
+    assert [s.label for s in acme.sources] == ["Zendesk", "Stripe"]  # the deleted link is gone
+    assert (acme.coverage.summary, acme.coverage.missing) == ("No Intercom", ("Intercom",))
     assert (globex.plan, globex.is_paying, str(globex.mrr)) == (None, False, "0.00")
     assert globex.recent_tickets == 1
     assert globex.last_contact_at == NOW - timedelta(days=4)  # not the later internal note
     assert [s.label for s in globex.sources] == ["Intercom"]
+    assert globex.coverage.summary == "Only Intercom"  # 1 linked of 3 in use
     assert (page.count, page.number, page.num_pages, page.unmatched_count) == (2, 1, 1, 0)
 
 
@@ -113,7 +115,8 @@ def test_customer_list_unknown_sort(book):
     ],
 )
 def test_customer_list_search(book, search, names):
-    assert [row.name for row in customer_list(now=NOW, search=search).rows] == names
+    page = customer_list(now=NOW, filters=CustomerFilters(search=search.strip()))
+    assert [row.name for row in page.rows] == names
 
 
 # --- the pages -------------------------------------------------------------------------------
@@ -143,7 +146,8 @@ def test_list_page(signed_in, book):
     assert "199.00" in html and "USD" in html
     assert "Enterprise" in html and "Paying" in html and "Free" in html
     assert f'href="{reverse("customer-detail", args=[book["acme"].id])}"' in html
-    assert "source-zendesk" in html and "source-intercom" in html
+    assert "No Intercom" in html and "Only Intercom" in html  # sources, compactly
+    assert "badge-source" not in html
     acme = response.context["page"].rows[0]
     assert acme.name == "Acme" and acme.recent_tickets == 1  # relative to the real clock
     assert 'aria-current="page"' in html and 'href="/customers/"' in html  # nav item
@@ -195,8 +199,9 @@ def test_list_query_budget(signed_in, db, django_assert_max_num_queries):
         CustomerIdentity.objects.create(source="stripe", external_id=f"s{n}", customer=customer)
         ticket = _ticket(customer, f"t{n}", timezone.now() - timedelta(days=1))
         _message(ticket, f"m{n}", timezone.now() - timedelta(hours=1), role="customer")
-    # session, user, count, page, identities of the page, unmatched count
-    with django_assert_max_num_queries(6):
+    # session, user, the frame's data freshness, plans, count, page, identities of the page,
+    # link counts per source
+    with django_assert_max_num_queries(8):
         assert signed_in.get("/customers/", {"sort": "-last_contact"}).status_code == 200
 
 
@@ -291,7 +296,7 @@ def test_detail_unknown_customer_is_404(signed_in, db):
 
 def test_detail_query_budget(signed_in, acme_history, django_assert_max_num_queries):
     acme = acme_history[0]
-    # session, user, customer (+plan, counts), identities, settings, tickets per month,
-    # usage per month, and the timeline's 7 tables
-    with django_assert_max_num_queries(14):
+    # session, user, the frame's data freshness, customer (+plan, counts), identities,
+    # settings, tickets per month, usage per month, and the timeline's 7 tables
+    with django_assert_max_num_queries(15):
         assert signed_in.get(f"/customers/{acme.id}/").status_code == 200
