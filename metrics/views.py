@@ -7,15 +7,17 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from .cost import cost_overview
-from .customers import (
+from .customer_csv import customer_csv_lines
+from .customer_query import (
     DEFAULT_SORT,
     BadFilter,
     BadSort,
     CustomerFilters,
-    customer_csv_lines,
+    customer_filter_form,
+)
+from .customers import (
     customer_detail,
     customer_export,
-    customer_filter_form,
     customer_list,
     customer_plans,
     unmatched_rows,

@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from metrics.customers import PAGE_SIZE, BadSort, CustomerFilters, customer_list
+from metrics.customer_query import BadSort, CustomerFilters
+from metrics.customers import PAGE_SIZE, customer_list
 from supportops.models import (
     Customer,
     CustomerIdentity,

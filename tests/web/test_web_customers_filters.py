@@ -11,13 +11,8 @@ import pytest
 from django.http import QueryDict
 from django.utils import timezone
 
-from metrics.customers import (
-    PAGE_SIZE,
-    BadFilter,
-    CustomerFilters,
-    SourceCoverage,
-    customer_list,
-)
+from metrics.customer_query import BadFilter, CustomerFilters
+from metrics.customers import PAGE_SIZE, SourceCoverage, customer_list
 from supportops.models import Customer, CustomerIdentity, Plan
 from tests.factories import message_create as _message
 from tests.factories import ticket_create as _ticket
