@@ -27,6 +27,8 @@ from .figures.customers import customer_activity_figure
 from .periods import BadPeriod, Month
 
 TREND_MONTHS = 12
+# The newest events on a customer's page: enough for "what happened lately" on a phone.
+TIMELINE_EVENTS = 50
 
 
 def cost_dashboard(request):
@@ -108,7 +110,9 @@ def customer_list_csv_view(request):
 
 
 def customer_detail_view(request, customer_id: int):
-    detail = customer_detail(customer_id=customer_id, now=timezone.now())
+    detail = customer_detail(
+        customer_id=customer_id, now=timezone.now(), timeline_limit=TIMELINE_EVENTS
+    )
     if detail is None:
         raise Http404("No such customer.")
     figure = customer_activity_figure(detail.months)

@@ -3,10 +3,11 @@
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..cost import cost_for_month
+from ..cost import MonthUnavailable, cost_for_month
 from .fields import MonthField, money_field
 
 
@@ -26,18 +27,26 @@ class CostResultSerializer(serializers.Serializer):
     cost_per_interaction = money_field(allow_null=True)
     open_days = money_field(help_text="Days tickets were open in the month, fractional.")
     cost_per_open_day = money_field(allow_null=True)
+    in_progress = serializers.BooleanField(
+        help_text="The month is under way: figures cover its days through yesterday."
+    )
+    days_covered = serializers.IntegerField(help_text="Days of the month the figures cover.")
 
 
 class CostMetricView(APIView):
     """Team cost of a month and the cost per ticket, reply, interaction and open day.
 
     Money is a decimal string with two places; a per-unit cost is null when there was
-    nothing to divide by.
+    nothing to divide by. The month in progress covers the days through yesterday (reporting
+    time zone); a month that has not started is refused with 400.
     """
 
     @extend_schema(parameters=[CostQuerySerializer], responses=CostResultSerializer)
     def get(self, request):
         query = CostQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        result = cost_for_month(month=query.validated_data["month"], now=timezone.now())
+        try:
+            result = cost_for_month(month=query.validated_data["month"], now=timezone.now())
+        except MonthUnavailable as exc:
+            raise ValidationError({"month": [f"{exc}."]}) from None
         return Response(CostResultSerializer(result).data)

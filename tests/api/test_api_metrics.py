@@ -52,6 +52,8 @@ def test_cost_of_the_design_example(analyst_client, design_example):
         # every ticket open 12 hours: 1,380 × 0.5 = 690 days; 58,333.333… / 690 = 84.541… → 84.54
         "open_days": "690.00",
         "cost_per_open_day": "84.54",
+        "in_progress": False,
+        "days_covered": 31,
     }
 
 
@@ -82,3 +84,19 @@ def test_query_budget(analyst_client, design_example, django_assert_max_num_quer
     # token + user, settings, members, expenses, tickets aggregate, interactions aggregate
     with django_assert_max_num_queries(6):
         assert analyst_client.get(URL, {"month": "2016-01"}).status_code == 200
+
+
+def test_a_month_that_has_not_started_is_a_400(analyst_client, settings_row):
+    response = analyst_client.get(URL, {"month": "2999-01"})
+    assert response.status_code == 400
+    assert "Jan 2999 has not started yet" in response.json()["month"][0]
+
+
+def test_the_month_in_progress_says_so(analyst_client, settings_row):
+    from datetime import UTC, datetime
+
+    today = datetime.now(UTC).date()
+    body = analyst_client.get(URL, {"month": today.strftime("%Y-%m")}).json()
+    # Covers the days through yesterday (UTC reporting zone in this fixture).
+    assert body["in_progress"] is True
+    assert body["days_covered"] == today.day - 1
