@@ -85,3 +85,65 @@ def last_n_months(end_month: Month, n: int) -> list[Month]:
     if n < 1:
         raise BadPeriod("the number of months must be at least 1")
     return [end_month.shift(offset) for offset in range(1 - n, 1)]
+
+
+DEFAULT_WINDOW_MONTHS = 3
+
+
+@dataclass(frozen=True)
+class Window:
+    """Whole calendar months from `start` to `end`, both included (DESIGN §4 "window W")."""
+
+    start: Month
+    end: Month
+
+    def __post_init__(self):
+        if self.end < self.start:
+            raise BadPeriod(f"the window ends ({self.end}) before it starts ({self.start})")
+
+    @property
+    def months(self) -> list[Month]:
+        count = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+        return [self.start.shift(offset) for offset in range(count)]
+
+    def bounds(self, tz: tzinfo) -> tuple[datetime, datetime]:
+        """[start_at, end_at) of the whole window in `tz`, as aware UTC datetimes."""
+        return self.start.bounds(tz)[0], self.end.bounds(tz)[1]
+
+    @property
+    def label(self) -> str:
+        """ "Sep–Nov 2026", "Dec 2025–Feb 2026", "Nov 2026"."""
+        if self.start == self.end:
+            return self.end.label
+        if self.start.year == self.end.year:
+            return f"{self.start.label.split()[0]}–{self.end.label}"
+        return f"{self.start.label}–{self.end.label}"
+
+    def __str__(self) -> str:
+        return f"{self.start}..{self.end}"
+
+
+def last_complete_months(*, now: datetime, tz: tzinfo, n: int = DEFAULT_WINDOW_MONTHS) -> Window:
+    """The `n` complete months before the one `now` is in: the default window."""
+    end = Month.containing(now, tz).shift(-1)
+    return Window(end.shift(1 - n), end)
+
+
+def window_from_text(start_text: str, end_text: str, *, now: datetime, tz: tzinfo) -> Window:
+    """The window a page's ?start=&end= ask for; both empty: the last 3 complete months.
+
+    Raises BadPeriod naming the parameter at fault, for the page to show.
+    """
+    start_text, end_text = (start_text or "").strip(), (end_text or "").strip()
+    if not start_text and not end_text:
+        return last_complete_months(now=now, tz=tz)
+    if not start_text or not end_text:
+        missing = "start" if not start_text else "end"
+        raise BadPeriod(f"{missing}: give both start and end, or neither")
+    months = {}
+    for name, text in (("start", start_text), ("end", end_text)):
+        try:
+            months[name] = Month.parse(text)
+        except BadPeriod as exc:
+            raise BadPeriod(f"{name}: {exc}") from None
+    return Window(months["start"], months["end"])

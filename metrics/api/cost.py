@@ -1,17 +1,15 @@
 """GET /api/v1/metrics/cost/: a month's team cost and what it buys (DESIGN.md §4)."""
 
-from django.utils import timezone
-from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
-from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from ..cost import MonthUnavailable, cost_for_month
+from .base import MetricView
 from .fields import MonthField, money_field
+from .params import MetricQuery
 
 
-class CostQuerySerializer(serializers.Serializer):
+class CostQuerySerializer(MetricQuery):
     month = MonthField(help_text="Calendar month in the reporting time zone, YYYY-MM.")
 
 
@@ -33,20 +31,23 @@ class CostResultSerializer(serializers.Serializer):
     days_covered = serializers.IntegerField(help_text="Days of the month the figures cover.")
 
 
-class CostMetricView(APIView):
+class CostMetricView(MetricView):
     """Team cost of a month and the cost per ticket, reply, interaction and open day.
 
     Money is a decimal string with two places; a per-unit cost is null when there was
     nothing to divide by. The month in progress covers the days through yesterday (reporting
-    time zone); a month that has not started is refused with 400.
+    time zone); a month that has not started is refused with 400. `?format=csv` gives the
+    same figures as one CSV row.
     """
 
-    @extend_schema(parameters=[CostQuerySerializer], responses=CostResultSerializer)
-    def get(self, request):
-        query = CostQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
+    query_class = CostQuerySerializer
+    result_class = CostResultSerializer
+
+    def compute(self, *, query, now):
         try:
-            result = cost_for_month(month=query.validated_data["month"], now=timezone.now())
+            return cost_for_month(month=query["month"], now=now)
         except MonthUnavailable as exc:
             raise ValidationError({"month": [f"{exc}."]}) from None
-        return Response(CostResultSerializer(result).data)
+
+    def csv_rows(self, data):
+        return [data]

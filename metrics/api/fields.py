@@ -1,4 +1,4 @@
-"""Serializer fields shared by the metric endpoints: months and money."""
+"""Serializer fields shared by the metric endpoints: months, money, rates and ratios."""
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -26,3 +26,13 @@ class MonthField(serializers.Field):
 def money_field(**kwargs) -> serializers.DecimalField:
     """Money as a decimal string with two places (results are already quantized to cents)."""
     return serializers.DecimalField(max_digits=20, decimal_places=2, **kwargs)
+
+
+def ratio_field(**kwargs) -> serializers.DecimalField:
+    """Rates and shares (0 to 1) and ratios (can exceed 1) as decimal strings with four places."""
+    return serializers.DecimalField(max_digits=20, decimal_places=4, **kwargs)
+
+
+def calls_field(**kwargs) -> serializers.DecimalField:
+    """Average API calls as decimal strings with two places."""
+    return serializers.DecimalField(max_digits=24, decimal_places=2, **kwargs)

@@ -100,3 +100,29 @@ def test_the_month_in_progress_says_so(analyst_client, settings_row):
     # Covers the days through yesterday (UTC reporting zone in this fixture).
     assert body["in_progress"] is True
     assert body["days_covered"] == today.day - 1
+
+
+def test_an_unknown_parameter_is_a_400_naming_it(analyst_client, settings_row):
+    response = analyst_client.get(URL, {"month": "2016-01", "mnth": "2016-02"})
+    assert response.status_code == 400
+    assert list(response.json()) == ["mnth"]
+    assert "Unknown parameter" in response.json()["mnth"][0]
+
+
+def test_csv_has_the_same_numbers_as_json(analyst_client, design_example):
+    import csv
+    import io
+
+    body = analyst_client.get(URL, {"month": "2016-01"}).json()
+    response = analyst_client.get(URL, {"month": "2016-01", "format": "csv"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    (row,) = csv.DictReader(io.StringIO(response.content.decode()))
+    assert row == {key: "" if value is None else str(value) for key, value in body.items()}
+
+
+def test_a_refused_csv_request_says_why_in_csv(analyst_client, settings_row):
+    response = analyst_client.get(URL, {"month": "2016-13", "format": "csv"})
+    assert response.status_code == 400
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "parameter,error" and lines[1].startswith("month,")

@@ -14,7 +14,7 @@ NOW = datetime(2016, 1, 16, 12, tzinfo=UTC)
 @pytest.fixture
 def clock(monkeypatch):
     """The page's `now`: Jan 16 2016, noon UTC."""
-    monkeypatch.setattr("metrics.views.timezone.now", lambda: NOW)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: NOW)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Dashboards. Views parse the request, make one call into metrics and render."""
+"""Customers: the filtered list and its CSV, one customer's page, unmatched records."""
 
 import json
 
@@ -6,56 +6,25 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from .cost import cost_overview
-from .customer_csv import customer_csv_lines
-from .customer_query import (
+from ..customer_csv import customer_csv_lines
+from ..customer_query import (
     DEFAULT_SORT,
     BadFilter,
     BadSort,
     CustomerFilters,
     customer_filter_form,
 )
-from .customers import (
+from ..customers import (
     customer_detail,
     customer_export,
     customer_list,
     customer_plans,
     unmatched_rows,
 )
-from .figures.cost import cost_per_ticket_figure
-from .figures.customers import customer_activity_figure
-from .periods import BadPeriod, Month
+from ..figures.customers import customer_activity_figure
 
-TREND_MONTHS = 12
 # The newest events on a customer's page: enough for "what happened lately" on a phone.
 TIMELINE_EVENTS = 50
-
-
-def cost_dashboard(request):
-    month_text = request.GET.get("month", "").strip()
-    try:
-        month = Month.parse(month_text) if month_text else None
-        overview = cost_overview(month=month, now=timezone.now(), months=TREND_MONTHS)
-    except BadPeriod as exc:
-        context = {
-            "error": f"Cannot show that month: {exc}.",
-            "month_text": month_text,
-            "nearest": getattr(exc, "nearest", None),
-        }
-        return render(request, "metrics/cost.html", context, status=400)
-
-    figure = cost_per_ticket_figure(overview.trend)
-    context = {
-        "overview": overview,
-        "result": overview.current,
-        "changes": overview.changes,
-        "month_text": str(overview.month),
-        "previous_month": overview.month.shift(-1) if overview.has_previous else None,
-        "next_month": overview.month.shift(1) if overview.has_next else None,
-        "trend_months": len(overview.trend),
-        "chart": json.loads(figure.to_json()),
-    }
-    return render(request, "metrics/cost.html", context)
 
 
 def _customer_list_error(request, exc: BadSort | BadFilter):

@@ -1,0 +1,25 @@
+"""Page parts every metric page shares: the CSV link beside a chart and its definition."""
+
+from urllib.parse import urlencode
+
+from django import template
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+
+from ..definitions import definition
+
+register = template.Library()
+
+
+@register.simple_tag
+def api_csv_url(name: str, **params) -> str:
+    """The API's CSV of what the page shows: /api/v1/...?<params>&format=csv."""
+    query = {key: str(value) for key, value in params.items() if value not in (None, "")}
+    query["format"] = "csv"
+    return f"{reverse(name)}?{urlencode(query)}"
+
+
+@register.inclusion_tag("frame/definition.html")
+def metric_definition(key: str):
+    heading, html = definition(key)
+    return {"heading": heading, "html": mark_safe(html)}  # our own docs file, not user input
