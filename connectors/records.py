@@ -17,6 +17,8 @@ class AccountRecord:
     extra: dict = field(default_factory=dict)
     references: tuple[tuple[str, str], ...] = ()
     """Other systems' records this account names (e.g. a CRM account's billing customer)."""
+    source_created_at: datetime | None = None
+    """When the source says the account was created: evidence of the signup date."""
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,8 @@ class ContactRecord:
     role: str
     is_active: bool = True
     extra: dict = field(default_factory=dict)
+    source_created_at: datetime | None = None
+    """When the source says the person was created: a requester's is evidence of the signup."""
 
 
 @dataclass(frozen=True)

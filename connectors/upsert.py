@@ -40,6 +40,7 @@ def accounts_upsert(records: list[AccountRecord]) -> int:
             is_deleted=r.is_deleted,
             extra=r.extra,
             references=[list(ref) for ref in r.references],
+            source_created_at=r.source_created_at,
             synced_at=now,
         )
         for r in _dedupe(records)
@@ -56,6 +57,7 @@ def accounts_upsert(records: list[AccountRecord]) -> int:
             "is_deleted",
             "extra",
             "references",
+            "source_created_at",
             "synced_at",
         ],
     )
@@ -94,6 +96,7 @@ def contacts_upsert(records: list[ContactRecord]) -> int:
                 email=r.email[:254],
                 role=r.role,
                 is_active=r.is_active,
+                source_created_at=r.source_created_at,
                 extra=r.extra,
                 synced_at=now,
             )
@@ -109,6 +112,7 @@ def contacts_upsert(records: list[ContactRecord]) -> int:
             "email",
             "role",
             "is_active",
+            "source_created_at",
             "extra",
             "synced_at",
         ],

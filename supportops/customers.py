@@ -1,7 +1,8 @@
 """Admin decisions about customers: link a source record by hand, merge duplicates.
 
 Both are final for syncs: a manual link is never re-resolved, and rows that hang off the
-record (contacts, tickets, subscriptions, invoices, charges, opportunities, usage) follow it at once.
+record (contacts, tickets, subscriptions, invoices, charges, opportunities, usage) follow it at once,
+as do the signup dates of the customers involved.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from .models import (
     UsageMonth,
 )
 from .models.customers import MatchMethod
+from .signup import customer_signup_refresh
 
 # Rows that name their account by that account's external id in the same source.
 DEPENDENTS = [
@@ -47,10 +49,13 @@ def _relink_dependents(identity: CustomerIdentity) -> None:
 @transaction.atomic
 def identity_link(*, identity: CustomerIdentity, customer: Customer | None) -> None:
     """Link (or, with None, unlink) a source record by hand."""
+    before = CustomerIdentity.objects.filter(pk=identity.pk).values_list("customer_id", flat=True)
+    affected = {*before, customer.pk if customer else None}
     identity.customer = customer
     identity.match_method = MatchMethod.MANUAL if customer else ""
     identity.save(update_fields=["customer", "match_method"])
     _relink_dependents(identity)
+    customer_signup_refresh(customer_ids=affected)
 
 
 @transaction.atomic
@@ -71,4 +76,6 @@ def customers_merge(*, target: Customer, others: list[Customer]) -> Customer:
     target.domains = sorted(domains)
     target.save(update_fields=["domains", "updated_at"])
     Customer.objects.filter(pk__in=other_ids).delete()
+    customer_signup_refresh(customer_ids=[target.pk])
+    target.refresh_from_db(fields=["signed_up_at"])
     return target

@@ -10,6 +10,7 @@ from django.conf import settings
 from supportops.identity import customer_links_refresh, identities_resolve
 from supportops.models import Contact
 from supportops.products import product_rules_load
+from supportops.signup import customer_signup_refresh
 
 from .. import upsert
 from ..base import Connector, Stream
@@ -139,6 +140,7 @@ def streams() -> list[Stream]:
                 every_seconds=reconcile_seconds,
             ),
             write=seen_apply,
+            after_run=customer_signup_refresh,  # once links and deletions are in
         ),
     ]
 

@@ -18,8 +18,11 @@ from ..records import AccountRecord, ContactRecord, InteractionRecord, TicketRec
 SOURCE = "intercom"
 guarded = vendor_guard("intercom")
 CHANNEL = "chat"
-COMPANY_FIELDS = {"id", "company_id", "name", "website"}
-CONTACT_FIELDS = {"id", "role", "email", "name", "companies"}
+COMPANY_FIELDS = {"id", "company_id", "name", "website", "created_at"}
+CONTACT_FIELDS = {"id", "role", "email", "name", "companies", "created_at"}
+# When a record was created: in Intercom, and (remote_created_at, signed_up_at) in the product.
+COMPANY_CREATED = ("created_at", "remote_created_at")
+CONTACT_CREATED = ("created_at", "signed_up_at")
 CONVERSATION_FIELDS = {
     "id",
     "title",
@@ -45,6 +48,12 @@ def parse_time(value) -> datetime | None:
     return datetime.fromtimestamp(value, UTC)
 
 
+def earliest_time(raw: dict, keys: tuple[str, ...]) -> datetime | None:
+    """The earliest of the timestamps `raw` gives under `keys`; unset (None or 0) ones skipped."""
+    times = [parse_time(raw[key]) for key in keys if raw.get(key)]
+    return min(times, default=None)
+
+
 def company(raw: dict) -> AccountRecord:
     external_id = _id(raw["id"])
     domain = website_domain(raw.get("website"))
@@ -55,6 +64,7 @@ def company(raw: dict) -> AccountRecord:
         domains=(domain,) if domain else (),
         account_key=_id(raw.get("company_id")),
         extra=_rest(raw, COMPANY_FIELDS),
+        source_created_at=earliest_time(raw, COMPANY_CREATED),
     )
 
 
@@ -68,6 +78,7 @@ def contact(raw: dict) -> ContactRecord:
         email=(raw.get("email") or "").lower(),
         role=raw.get("role") or "user",
         extra=_rest(raw, CONTACT_FIELDS) | {"companies": [_id(c["id"]) for c in companies]},
+        source_created_at=earliest_time(raw, CONTACT_CREATED),
     )
 
 

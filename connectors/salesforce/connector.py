@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from django.conf import settings
 
 from supportops.identity import identities_resolve
+from supportops.signup import customer_signup_refresh
 
 from .. import upsert as common_upsert
 from ..base import Connector, Stream
@@ -86,7 +87,12 @@ def streams() -> list[Stream]:
         )
 
     return [
-        Stream(name="accounts", read=window("Account", normalize.account), write=_write_accounts),
+        Stream(
+            name="accounts",
+            read=window("Account", normalize.account),
+            write=_write_accounts,
+            after_run=customer_signup_refresh,
+        ),
         Stream(
             name="opportunities",
             read=window("Opportunity", normalize.opportunity),

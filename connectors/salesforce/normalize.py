@@ -21,7 +21,9 @@ ACCOUNT_KEY_FIELD = "Account_Key__c"
 STRIPE_ID_FIELD = "Stripe_Customer_Id__c"
 ACCOUNT_PREFIX = "001"
 DEFAULT_CURRENCY = "usd"
-ACCOUNT_FIELDS = {"attributes", "Id", "Name", "Website", ACCOUNT_KEY_FIELD, "IsDeleted"}
+ACCOUNT_FIELDS = {
+    "attributes", "Id", "Name", "Website", ACCOUNT_KEY_FIELD, "IsDeleted", "CreatedDate",
+}  # fmt: skip
 OPPORTUNITY_FIELDS = {
     "attributes", "Id", "AccountId", "Name", "StageName", "Amount", "CurrencyIsoCode",
     "IsClosed", "IsWon", "CreatedDate", "CloseDate", "IsDeleted",
@@ -49,6 +51,7 @@ def account(raw: dict) -> AccountRecord:
         is_deleted=bool(raw.get("IsDeleted", False)),
         extra=_rest(raw, ACCOUNT_FIELDS),
         references=_stripe_reference(raw),
+        source_created_at=parse_time(raw.get("CreatedDate")),
     )
 
 

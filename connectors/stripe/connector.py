@@ -7,6 +7,7 @@ import time
 
 from supportops.billing import billing_links_refresh, customer_billing_refresh
 from supportops.models import SyncState
+from supportops.signup import customer_signup_refresh
 
 from ..base import Connector, Stream
 from ..http import HttpClient
@@ -65,6 +66,7 @@ def expand_event(client: HttpClient, event: dict) -> dict:
 def _refresh() -> None:
     billing_links_refresh(source=SOURCE)
     customer_billing_refresh()
+    customer_signup_refresh()
 
 
 def streams() -> list[Stream]:

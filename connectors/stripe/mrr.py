@@ -3,7 +3,8 @@
 The recurring price is normalised to a month (year / 12, week × 52 / 12, day × 365 / 12, divided
 by `interval_count`), times quantity, minus recurring discounts (`forever`, and `repeating` until
 the discount ends; `once` is not recurring). Exact Decimal arithmetic, rounded half-up to a whole
-minor unit once at the end. Only `active` and `past_due` subscriptions count; the rest are 0.
+minor unit once at the end: that is the subscription's list MRR, what it carries while live.
+Its current MRR is the list MRR while the status counts (`active`, `past_due`), else 0.
 """
 
 from __future__ import annotations
@@ -63,8 +64,17 @@ def recurring_discounts(sub: dict, *, now: int) -> list[dict]:
 
 
 def subscription_mrr(sub: dict, items: list[dict], *, now: int) -> int:
-    if sub.get("status") not in COUNTING:
-        return 0
+    """Current MRR: the list MRR while the status counts, 0 otherwise."""
+    return current_mrr(sub, subscription_list_mrr(sub, items, now=now))
+
+
+def current_mrr(sub: dict, list_mrr: int) -> int:
+    """What a subscription with this list MRR contributes now, by its status."""
+    return list_mrr if sub.get("status") in COUNTING else 0
+
+
+def subscription_list_mrr(sub: dict, items: list[dict], *, now: int) -> int:
+    """The MRR the subscription carries while live, whatever its status (trialing, canceled...)."""
     total = sum((item_monthly(item) for item in items), Decimal(0))
     coupons = recurring_discounts(sub, now=now)
     for coupon in coupons:

@@ -14,12 +14,12 @@ from supportops.identity import email_domain
 from ..normalizing import unmodelled as _rest
 from ..normalizing import vendor_guard
 from ..records import AccountRecord
-from .mrr import item_monthly, subscription_mrr
+from .mrr import current_mrr, item_monthly, subscription_list_mrr
 from .records import ChargeRecord, Deletion, InvoiceRecord, PlanRecord, SubscriptionRecord
 
 SOURCE = "stripe"
 guarded = vendor_guard("stripe")
-CUSTOMER_FIELDS = {"id", "object", "name", "email", "deleted"}
+CUSTOMER_FIELDS = {"id", "object", "name", "email", "deleted", "created"}
 PRICE_FIELDS = {
     "id",
     "object",
@@ -68,6 +68,7 @@ def customer(raw: dict) -> AccountRecord | Deletion:
         domains=(domain,) if domain else (),
         account_key=str((raw.get("metadata") or {}).get("account_id") or ""),
         extra=_rest(raw, CUSTOMER_FIELDS) | ({"email": email} if email else {}),
+        source_created_at=at(raw.get("created")),
     )
 
 
@@ -109,6 +110,7 @@ def subscription(raw: dict, *, now: int) -> list[PlanRecord | SubscriptionRecord
     started_at = at(raw.get("start_date") or raw["created"])
     ended_at = at(raw.get("ended_at"))
     currency = raw.get("currency") or (top.get("price") or {}).get("currency") or "usd"
+    list_mrr = subscription_list_mrr(raw, items, now=now)
     record = SubscriptionRecord(
         source=SOURCE,
         external_id=_id(raw["id"]),
@@ -116,7 +118,8 @@ def subscription(raw: dict, *, now: int) -> list[PlanRecord | SubscriptionRecord
         plan_external_id=_id(top.get("price") or top.get("plan")),
         status=raw["status"],
         quantity=max(0, int(top.get("quantity") or 1)) if top else 1,
-        mrr_minor=subscription_mrr(raw, items, now=now),
+        mrr_minor=current_mrr(raw, list_mrr),
+        list_mrr_minor=list_mrr,
         currency=currency.lower(),
         started_at=started_at,
         trial_end_at=at(raw.get("trial_end")),

@@ -30,6 +30,8 @@ class SubscriptionRecord:
     status: str
     quantity: int
     mrr_minor: int
+    list_mrr_minor: int
+    """MRR while live, whatever the status: what "paying at an instant" counts (DESIGN.md §4)."""
     currency: str
     started_at: datetime
     trial_end_at: datetime | None

@@ -17,8 +17,8 @@ from .records import ChargeRecord, Deletion, InvoiceRecord, PlanRecord, Subscrip
 
 PLAN_FIELDS = ["name", "unit_amount_minor", "currency", "interval", "interval_count", "is_active"]
 SUBSCRIPTION_FIELDS = [
-    "customer", "customer_external_id", "plan", "status", "quantity", "mrr_minor", "currency",
-    "started_at", "trial_end_at", "canceled_at", "ended_at", "extra", "synced_at",
+    "customer", "customer_external_id", "plan", "status", "quantity", "mrr_minor", "list_mrr_minor",
+    "currency", "started_at", "trial_end_at", "canceled_at", "ended_at", "extra", "synced_at",
 ]  # fmt: skip
 INVOICE_FIELDS = [
     "customer", "customer_external_id", "subscription_external_id", "status", "amount_due_minor",

@@ -9,6 +9,8 @@ customer=None until it is linked); an admin's manual link is never touched.
 
 UsageMonth rows are upserted on (account_id, month) with one INSERT ... ON CONFLICT per batch,
 writing only rows that are new or differ, so re-importing the same input changes nothing.
+A usage account's creation time, as usage reports it, is its first month (00:00 UTC); from it
+and the other sources' creation times the customers' signup dates are recomputed.
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ from dataclasses import dataclass
 from itertools import islice
 
 from django.db import transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import DateTimeField, F, OuterRef, Subquery
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from supportops.identity import identities_resolve
 from supportops.models import CustomerIdentity, UsageMonth
+from supportops.signup import customer_signup_refresh
 
 from .rows import CROSS_IDS, SOURCES, Account, UsageRow, ValidatedUsage
 
@@ -73,6 +77,9 @@ def usage_write(
         new, changed, same = _usage_upsert(batch, links=links, source=source)
         created, updated, unchanged = created + new, updated + changed, unchanged + same
     _usage_relink(account_id for account_id, customer_id in links.items() if customer_id)
+    if created or updated:
+        _first_months_refresh(accounts)
+    customer_signup_refresh()
     linked = sum(1 for customer_id in links.values() if customer_id is not None)
     return ImportResult(
         rows_read=len(usage),
@@ -179,6 +186,16 @@ def _usage_upsert(
             update_fields=["api_calls", "source", "customer"],
         )
     return created, len(writes) - created, unchanged
+
+
+def _first_months_refresh(account_ids: Iterable[str]) -> None:
+    """Set each account's `source_created_at` to its first month, 00:00 UTC (set-based)."""
+    first = UsageMonth.objects.filter(account_id=OuterRef("external_id")).order_by("month")
+    created_at = Cast(Subquery(first.values("month")[:1]), DateTimeField())
+    for chunk in _chunks(account_ids):
+        CustomerIdentity.objects.filter(source=SOURCE, external_id__in=chunk).update(
+            source_created_at=created_at
+        )
 
 
 def _usage_relink(account_ids: Iterable[str]) -> None:

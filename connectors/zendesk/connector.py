@@ -7,6 +7,7 @@ from requests.auth import HTTPBasicAuth
 
 from supportops.identity import customer_links_refresh, identities_resolve
 from supportops.products import product_rules_load
+from supportops.signup import customer_signup_refresh
 
 from .. import upsert
 from ..base import Connector, Stream
@@ -46,6 +47,12 @@ def _write_tickets(records) -> int:
     return upsert.tickets_upsert(records, rules=product_rules_load())
 
 
+def _refresh() -> None:
+    """Once organizations, users and tickets are in: their customer links, then signup dates."""
+    customer_links_refresh(source=SOURCE)
+    customer_signup_refresh()
+
+
 def streams() -> list[Stream]:
     page = {"per_page": settings.ZENDESK_PAGE_SIZE}
     return [
@@ -81,7 +88,7 @@ def streams() -> list[Stream]:
                 start_time=start_time,
             ),
             write=_write_tickets,
-            after_run=lambda: customer_links_refresh(source=SOURCE),
+            after_run=_refresh,
         ),
         Stream(
             name="comments",

@@ -16,8 +16,10 @@ SOURCE = "zendesk"
 guarded = vendor_guard("zendesk")
 SYSTEM_AUTHOR_IDS = {"-1", "None", ""}
 
-ORG_FIELDS = {"id", "name", "domain_names", "external_id", "deleted_at"}
-USER_FIELDS = {"id", "name", "email", "role", "organization_id", "active", "suspended"}
+ORG_FIELDS = {"id", "name", "domain_names", "external_id", "deleted_at", "created_at"}
+USER_FIELDS = {
+    "id", "name", "email", "role", "organization_id", "active", "suspended", "created_at",
+}  # fmt: skip
 TICKET_FIELDS = {
     "id",
     "subject",
@@ -50,6 +52,7 @@ def organization(raw: dict) -> AccountRecord:
         account_key=_id(raw.get("external_id")),
         is_deleted=raw.get("deleted_at") is not None,
         extra=_rest(raw, ORG_FIELDS),
+        source_created_at=parse_time(raw.get("created_at")),
     )
 
 
@@ -63,6 +66,7 @@ def user(raw: dict) -> ContactRecord:
         role=raw.get("role") or "end-user",
         is_active=bool(raw.get("active", True)) and not raw.get("suspended", False),
         extra=_rest(raw, USER_FIELDS),
+        source_created_at=parse_time(raw.get("created_at")),
     )
 
 

@@ -24,15 +24,16 @@ class IdentityInline(admin.TabularInline):
 
 @admin.register(Customer)
 class CustomerAdmin(BaseAdmin):
-    """Name and domains are the admin's; plan, paying, enterprise and MRR come from billing."""
+    """Name and domains are the admin's; plan, paying, enterprise and MRR come from billing;
+    the signup date from the linked records' creation times."""
 
     form = CustomerAdminForm
     list_display = ["name", "plan", "is_paying", "is_enterprise", "mrr"]
     list_filter = ["is_paying", "is_enterprise"]
     search_fields = ["name", "identities__external_id", "identities__account_key"]
     list_select_related = ["plan"]
-    fields = ["name", "domains", "plan", "is_paying", "is_enterprise", "mrr"]
-    readonly_fields = ["plan", "is_paying", "is_enterprise", "mrr"]
+    fields = ["name", "domains", "plan", "is_paying", "is_enterprise", "mrr", "signed_up_at"]
+    readonly_fields = ["plan", "is_paying", "is_enterprise", "mrr", "signed_up_at"]
     inlines = [IdentityInline]
     actions = ["merge_customers"]
 
@@ -67,6 +68,7 @@ class CustomerIdentityAdmin(BaseAdmin):
         "references",
         "match_method",
         "is_deleted",
+        "source_created_at",
         "synced_at",
         "extra",
     ]

@@ -31,6 +31,7 @@ class CustomerSerializer(serializers.ModelSerializer):
             "is_enterprise",
             "mrr",
             "currency",
+            "signed_up_at",
             "identities",
         ]
 

@@ -38,7 +38,14 @@ class Subscription(SourceRecord):
     plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.SET_NULL)
     status = models.CharField(max_length=30)
     quantity = models.PositiveIntegerField(default=1)
-    mrr_minor = models.BigIntegerField("MRR", default=0)
+    mrr_minor = models.BigIntegerField(
+        "MRR", default=0, help_text="Current MRR: 0 unless the status counts (active, past due)."
+    )
+    list_mrr_minor = models.BigIntegerField(
+        "list MRR",
+        default=0,
+        help_text="The MRR the subscription carries while live, whatever its status now.",
+    )
     currency = models.CharField(max_length=3, default="usd")
     started_at = models.DateTimeField()
     trial_end_at = models.DateTimeField("trial end", null=True, blank=True)
@@ -52,6 +59,10 @@ class Subscription(SourceRecord):
             ),
             models.CheckConstraint(
                 condition=models.Q(mrr_minor__gte=0), name="subscription_mrr_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(list_mrr_minor__gte=0),
+                name="subscription_list_mrr_not_negative",
             ),
             models.CheckConstraint(
                 condition=models.Q(ended_at__isnull=True)

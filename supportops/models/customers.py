@@ -17,7 +17,17 @@ class Customer(models.Model):
         "MRR", default=0, help_text="Current monthly recurring revenue, from billing (minor units)."
     )
     currency = models.CharField(max_length=3, default="usd")
-    created_at = models.DateTimeField(auto_now_add=True)
+    signed_up_at = models.DateTimeField(
+        "signed up",
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="The earliest creation time any linked source reports (DESIGN.md §4); "
+        "empty while none reports one.",
+    )
+    created_at = models.DateTimeField(
+        auto_now_add=True, help_text="When this row was made here: not the signup date."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -65,6 +75,12 @@ class CustomerIdentity(SourceRecord):
         help_text="Other systems' records this one names, as [source, external id] pairs: "
         "explicit evidence for identity resolution.",
     )
+    source_created_at = models.DateTimeField(
+        "created in source",
+        null=True,
+        blank=True,
+        help_text="When the source says the record was created (usage: its first month).",
+    )
     is_deleted = models.BooleanField("deleted", default=False)
 
     class Meta:
@@ -88,6 +104,12 @@ class Contact(SourceRecord):
     email = models.EmailField(blank=True)
     role = models.CharField(max_length=30, blank=True, help_text="end-user, agent, admin, lead...")
     is_active = models.BooleanField("active", default=True)
+    source_created_at = models.DateTimeField(
+        "created in source",
+        null=True,
+        blank=True,
+        help_text="When the source says the person was created.",
+    )
 
     class Meta:
         constraints = [

@@ -1,5 +1,7 @@
 """GET /api/v1/customers/ and /unmatched/."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from supportops.models import Customer, CustomerIdentity, Plan
@@ -11,7 +13,12 @@ pytestmark = pytest.mark.django_db
 def acme():
     plan = Plan.objects.create(source="stripe", external_id="price_pro", name="Pro")
     customer = Customer.objects.create(
-        name="Acme", domains=["acme.io"], plan=plan, is_paying=True, mrr_minor=19900
+        name="Acme",
+        domains=["acme.io"],
+        plan=plan,
+        is_paying=True,
+        mrr_minor=19900,
+        signed_up_at=datetime(2019, 5, 1, tzinfo=UTC),
     )
     CustomerIdentity.objects.create(source="zendesk", external_id="42", customer=customer)
     CustomerIdentity.objects.create(
@@ -40,6 +47,7 @@ def test_list_shape(analyst_client, acme, django_assert_max_num_queries):
         "is_enterprise": False,
         "mrr": "199.00",
         "currency": "usd",
+        "signed_up_at": "2019-05-01T00:00:00Z",
         "identities": [
             {"source": "zendesk", "external_id": "42"},
             {"source": "stripe", "external_id": "cus_A"},
@@ -55,6 +63,8 @@ def test_search_by_name_domain_or_any_id(analyst_client, acme, term):
 
 def test_detail_and_missing(analyst_client, acme):
     assert analyst_client.get(f"/api/v1/customers/{acme.id}/").json()["name"] == "Acme"
+    globex = Customer.objects.get(name="Globex")
+    assert analyst_client.get(f"/api/v1/customers/{globex.id}/").json()["signed_up_at"] is None
     assert analyst_client.get("/api/v1/customers/999999/").status_code == 404
 
 

@@ -71,3 +71,24 @@ def test_manual_link_survives_the_next_sync(zendesk, company):
     assert run.counts["organizations"] >= 1 and run.counts["tickets"] >= 1
     tickets = Ticket.objects.filter(organization_external_id=str(source_customer.org_id))
     assert tickets.exists() and all(t.customer_id == elsewhere.id for t in tickets)
+
+
+def test_a_sync_dates_each_signup_from_the_sources_not_from_our_rows(zendesk, company):
+    run = sync_source(source="zendesk")
+
+    assert run.status == "succeeded", run.error
+    # Independent path: the sandbox's own signup of each customer, which is when its Zendesk
+    # organization and first requester were created (later requesters come after).
+    orgs = {
+        ext: customer
+        for ext, customer in CustomerIdentity.objects.filter(source="zendesk").values_list(
+            "external_id", "customer"
+        )
+    }
+    signed_up = dict(Customer.objects.values_list("id", "signed_up_at"))
+    made = dict(Customer.objects.values_list("id", "created_at"))
+    for source_customer in company.customers:
+        customer_id = orgs[str(source_customer.org_id)]
+        expected = source_customer.signed_up_at
+        assert abs(signed_up[customer_id] - expected) < timedelta(seconds=1)
+        assert made[customer_id] - expected > timedelta(days=1)  # our row is made today

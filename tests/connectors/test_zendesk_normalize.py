@@ -116,3 +116,20 @@ def test_comment_events_become_interactions():
         ("11", False, None),
         ("13", True, "system"),
     ]
+
+
+def test_organization_and_user_carry_their_creation_time():
+    org = normalize.organization(
+        {"id": 361, "name": "Acme", "domain_names": ["Acme.io"], "external_id": "acct_1",
+         "created_at": "2020-03-01T09:30:00Z", "updated_at": "2024-01-01T00:00:00Z",
+         "deleted_at": None}
+    )  # fmt: skip
+    assert org.source_created_at == datetime(2020, 3, 1, 9, 30, tzinfo=UTC)
+    assert org.account_key == "acct_1" and "created_at" not in org.extra
+    assert org.extra["updated_at"] == "2024-01-01T00:00:00Z"
+    user = normalize.user(
+        {"id": 7, "email": "Jo@Acme.io", "role": "end-user", "organization_id": 361,
+         "created_at": "2019-11-02T08:00:00Z"}
+    )  # fmt: skip
+    assert user.source_created_at == datetime(2019, 11, 2, 8, tzinfo=UTC)
+    assert normalize.organization({"id": 1}).source_created_at is None

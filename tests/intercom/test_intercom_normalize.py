@@ -144,6 +144,29 @@ def test_company_and_contact():
     assert contact.extra["location"] == {"city": "Oslo"} and contact.extra["companies"] == ["abc"]
 
 
+def test_company_and_contact_carry_their_earliest_creation_time():
+    company = normalize.company(
+        {
+            "id": "abc",
+            "name": "Acme",
+            "created_at": 1_600_000_000,
+            "remote_created_at": 1_500_000_000,
+        }
+    )
+    # remote_created_at: when the product created the company, before Intercom knew it
+    assert company.source_created_at == datetime.fromtimestamp(1_500_000_000, UTC)
+    assert "created_at" not in company.extra and company.extra["remote_created_at"] == 1_500_000_000
+    unset = normalize.company({"id": "abd", "created_at": 1_600_000_000, "remote_created_at": 0})
+    assert unset.source_created_at == datetime.fromtimestamp(1_600_000_000, UTC)
+    assert normalize.company({"id": "abe"}).source_created_at is None
+    contact = normalize.contact(
+        {"id": "c1", "role": "user", "created_at": 1_600_000_100, "signed_up_at": 1_600_000_050}
+    )
+    assert contact.source_created_at == datetime.fromtimestamp(1_600_000_050, UTC)
+    lead = normalize.contact({"id": "c2", "role": "lead", "created_at": 1_600_000_100})
+    assert lead.source_created_at == datetime.fromtimestamp(1_600_000_100, UTC)
+
+
 @pytest.mark.parametrize(
     ("remaining", "reset_in", "pause"),
     [(900, 10, 0.0), (400, 10, 1.5), (400, 1, 1.0), (50, 10, 8.0), (50, 3, 3.0), (0, 7, 7.0)],

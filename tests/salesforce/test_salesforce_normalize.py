@@ -56,6 +56,8 @@ def test_account_keeps_unknown_and_custom_fields_in_extra():
         "acct_0042",
     )
     assert record.domains == ("acme.com",)
+    assert record.source_created_at == datetime(2023, 2, 1, 10, tzinfo=UTC)
+    assert "CreatedDate" not in record.extra
     assert record.extra["Stripe_Customer_Id__c"] == "cus_X"
     assert record.extra["AnnualRevenue"] == 5000000.0
     assert "attributes" not in record.extra and "Name" not in record.extra

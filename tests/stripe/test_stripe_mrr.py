@@ -117,3 +117,15 @@ def test_unexpanded_discount_is_a_clear_error():
     guarded = normalize.guarded("subscription", normalize.subscription)
     with pytest.raises(MalformedResponse, match="sub_1.*not expanded"):
         guarded(sub((price(19900), 1), discounts=["di_1"]), now=NOW)
+
+
+@pytest.mark.parametrize(
+    ("status", "current"),
+    [("active", 15920), ("past_due", 15920), ("trialing", 0), ("canceled", 0), ("unpaid", 0)],
+)
+def test_list_mrr_is_what_the_subscription_carries_whatever_its_status(status, current):
+    # forever 20% off $199 × 1: 15920 while live; current MRR only while the status counts
+    record = normalize.subscription(
+        sub((price(19900), 1), status=status, discounts=[forever(20.0)]), now=NOW
+    )[-1]
+    assert (record.list_mrr_minor, record.mrr_minor) == (15920, current)

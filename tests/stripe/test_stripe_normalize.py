@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from connectors.errors import MalformedResponse
@@ -17,6 +19,13 @@ def test_customer_keeps_unknown_fields_and_reads_identity_hints():
     record = normalize.customer(raw)
     assert record.account_key == "acct_0042" and record.domains == ("acme.io",)
     assert record.extra["brand_new"] == {"x": 1} and record.extra["invoice_prefix"] == "ABC"
+    assert record.source_created_at is None  # no `created` in this payload
+
+
+def test_customer_carries_its_creation_time():
+    record = normalize.customer({"id": "cus_1", "object": "customer", "created": 1_560_556_800})
+    assert record.source_created_at == datetime(2019, 6, 15, tzinfo=UTC)
+    assert "created" not in record.extra
 
 
 def test_customer_without_metadata_or_with_freemail():

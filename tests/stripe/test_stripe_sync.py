@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from supportops.models import Customer, CustomerIdentity, Invoice, Plan, Subscription, SyncState
+from supportops.paying import customers_paying_at
 
 
 def _ok(run):
@@ -76,8 +77,11 @@ def test_deleted_customer_and_canceled_subscription(stripe, sync, clock, company
         c for c in company.customers if c.plan == "pro" and c.churned_at is None
     ).account_id
     cus, sub = stripe.customer_for_account(paying), stripe.subscription_for_account(paying)
-    customer = Subscription.objects.get(external_id=sub.id).customer
+    live = Subscription.objects.get(external_id=sub.id)
+    customer = live.customer
     assert customer.mrr_minor > 0 and customer.is_paying
+    assert live.list_mrr_minor == live.mrr_minor
+    paid_at = clock.now_at()
     clock.advance(3600)
     stripe.customer_delete(cus.id, at=clock.now_at())
     clock.advance(120)
@@ -93,6 +97,11 @@ def test_deleted_customer_and_canceled_subscription(stripe, sync, clock, company
     )
     customer.refresh_from_db()
     assert customer.mrr_minor == 0 and not customer.is_paying and customer.plan is None
+    # what it paid while it ran is kept: paying before the cancellation, not after
+    assert row.list_mrr_minor == live.list_mrr_minor
+    before = Customer.objects.filter(customers_paying_at(paid_at), pk=customer.pk)
+    after = Customer.objects.filter(customers_paying_at(clock.now_at()), pk=customer.pk)
+    assert before.exists() and not after.exists()
 
 
 def test_events_older_than_retention_fall_back_to_a_full_pass(stripe, sync, server, clock):

@@ -1,6 +1,6 @@
 """Linking usage accounts to customers: cross-system ids first, then account key and domain."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -156,3 +156,20 @@ def test_a_file_without_names_keeps_the_names_it_had(csv_file):
     usage_csv_import(path=csv_file("account_id,month,api_calls,account_name", "a,2024-05,1,Acme"))
     usage_csv_import(path=csv_file("account_id,month,api_calls", "a,2024-06,1"))
     assert usage_identity("a").name == "Acme"
+
+
+def test_an_accounts_first_month_is_its_creation_and_dates_the_signup(csv_file, identity):
+    org = identity("zendesk", "361", name="Acme Corp")
+    CustomerIdentity.objects.filter(pk=org.pk).update(
+        source_created_at=datetime(2020, 3, 1, tzinfo=UTC)
+    )
+    usage_csv_import(path=csv_file(HEADER, "acct_1,2019-07,5,,361,", "acct_1,2019-05,6,,361,"))
+
+    assert usage_identity("acct_1").source_created_at == datetime(2019, 5, 1, tzinfo=UTC)
+    assert Customer.objects.get().signed_up_at == datetime(2019, 5, 1, tzinfo=UTC)
+
+    # a later file (a warehouse pull re-reads recent months only) keeps the first month
+    usage_csv_import(path=csv_file(HEADER, "acct_1,2019-08,7,,361,"))
+
+    assert usage_identity("acct_1").source_created_at == datetime(2019, 5, 1, tzinfo=UTC)
+    assert Customer.objects.get().signed_up_at == datetime(2019, 5, 1, tzinfo=UTC)
