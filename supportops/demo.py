@@ -24,6 +24,17 @@ from .models import Expense, MetricSettings, Product, ProductRule, TeamMember
 
 # The sandbox files a "Product" dropdown in custom field 360001; these map its values.
 PRODUCT_FIELD_ID = "360001"
+# The sandbox tags bugs per product area (connectors/sandbox/vocab.py BUG_TAGS); the generic
+# "bug" tag rides along on most of them, so the demo groups by the specific ones.
+BUG_TAGS = [
+    "bug-webhooks",
+    "bug-export",
+    "bug-charts",
+    "bug-invoices",
+    "bug-login",
+    "bug-push",
+    "bug-sync",
+]
 PRODUCTS = {
     "API": "api",
     "Dashboard": "dashboard",
@@ -97,7 +108,10 @@ def demo_inputs_load(*, start_date: date, today: date) -> None:
     story = story_dates(today=today)
     if start_date >= story.hire_date:
         raise ValueError(f"start_date must be before {story.hire_date}, the story's first event")
-    MetricSettings.load()
+    settings = MetricSettings.load()
+    if settings.bug_tags == ["bug"]:  # still the default: an admin's choice is kept
+        settings.bug_tags = BUG_TAGS
+        settings.save(update_fields=["bug_tags"])
     products = _products_load()
     end_dates = {LEAVER: story.leaver_end_date, RAISE[0]: story.raise_date - timedelta(days=1)}
     for row in TEAM:

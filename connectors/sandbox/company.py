@@ -1,7 +1,10 @@
 """Seeded generator of the synthetic company behind every sandbox.
 
-The business (customers, plans, churn, agents) is modelled first; Zendesk tickets are derived from
-it so later sandboxes (billing, CRM, usage) can tell one consistent story about the same accounts.
+The business (customers, plans, agents) is modelled first, then lived month by month: paying
+customers cancel at a steady rate, customers write in (mostly the big accounts, plus a few heavy
+free and starter users), and free customers upgrade, more often some weeks after a ticket. Zendesk
+tickets are derived from that so later sandboxes (billing, CRM, usage) can tell one consistent
+story about the same accounts.
 Everything draws from one ``random.Random(seed)`` in a fixed order, so a seed and an ``end_at``
 always give the same company.
 """
@@ -14,14 +17,30 @@ from datetime import UTC, datetime, timedelta
 
 from . import vocab
 from .model import Agent, Company, Contact, Customer, Ticket
+from .stripe_model import enterprise_quantity
 from .tickets import TicketFactory
 
 PLANS = ("free", "starter", "pro", "enterprise")
-PLAN_SHARE = (55, 25, 15, 5)
-CHURN_CHANCE = {"free": 0.22, "starter": 0.12, "pro": 0.08, "enterprise": 0.04}
+PLAN_SHARE = (58, 21, 13, 8)  # at signup: some free customers upgrade later
+FREE_CHURN_CHANCE = 0.22  # free accounts that go quiet for good at some point
+# Paying customers cancel at a steady monthly rate, so churn (and LTV) is never 0 (or infinite).
+MONTHLY_CHURN = {"starter": 0.03, "pro": 0.02, "enterprise": 0.008}
 SEATS = {"free": (1, 3), "starter": (2, 10), "pro": (5, 40), "enterprise": (50, 500)}
 CONTACTS = {"free": (1, 2), "starter": (1, 3), "pro": (2, 4), "enterprise": (3, 6)}
-TICKET_WEIGHT = {"free": 1.0, "starter": 3.0, "pro": 6.0, "enterprise": 14.0}
+# Relative tickets per customer-month by the plan the customer is on at the time. Most small
+# customers rarely write in; enterprise accounts (more so the bigger ones) carry most of the load.
+TICKET_WEIGHT = {"free": 0.025, "starter": 0.08, "pro": 0.22, "enterprise": 3.0}
+# (share, factor): some customers write in far more than their plan suggests, which is what puts
+# free and starter customers on the unprofitable list.
+HEAVY = {"free": (0.18, 18.0), "starter": (0.15, 7.0)}
+# Free customers who filed a ticket upgrade more often, some weeks after it (correlation: the
+# keen ones both ask and buy); the others upgrade at a low monthly rate on their own.
+UPGRADE_AFTER_TICKET = 0.35
+UPGRADE_AFTER_TICKET_HEAVY = 0.08
+UPGRADE_MONTHLY = 0.006
+UPGRADE_DELAY_DAYS = (14, 56)
+UPGRADE_TO = ("starter", "pro")
+UPGRADE_SHARE = (75, 25)
 # Support volume by calendar month: New-year and back-to-work peaks, summer and holiday troughs.
 SEASON = (1.25, 1.05, 1.0, 1.0, 0.95, 0.95, 0.9, 0.75, 1.25, 1.1, 1.0, 0.75)
 TICKETS_PER_CUSTOMER_MONTH = 2.1
@@ -55,6 +74,7 @@ def build_company(
     rng = random.Random(seed)
     agents = _agents(start_at)
     people = _customers(rng, customers, start_at, end_at)
+    appetite, heavy = _appetite(rng, people)
     region_since = _month_start(end_at, back=2)
     factory = TicketFactory(rng, people, agents, GROUPS, end_at, region_since, FIRST_COMMENT_ID)
     avg = (
@@ -62,7 +82,8 @@ def build_company(
         if tickets_per_month is not None
         else customers * TICKETS_PER_CUSTOMER_MONTH
     )
-    drafts = _ticket_drafts(rng, people, start_at, end_at, months, avg)
+    life = _Lifecycle(rng, people, appetite, heavy, end_at)
+    drafts = life.run(months, avg)
     tickets: dict[int, Ticket] = {}
     for ticket_id, (created, customer_index) in enumerate(drafts, start=1):
         tickets[ticket_id] = factory.make(ticket_id, created, people[customer_index], tickets)
@@ -118,9 +139,9 @@ def _customers(
             signed = start - rng.uniform(0, 3 * 365 * DAY)
         else:
             signed = rng.uniform(start, max(start, end - 14 * DAY))
-        churned = None
+        churned = None  # paying customers cancel later, month by month (_Lifecycle)
         churn_from = max(signed, start) + 30 * DAY
-        if rng.random() < CHURN_CHANCE[plan] and churn_from < end - DAY:
+        if plan == "free" and rng.random() < FREE_CHURN_CHANCE and churn_from < end - DAY:
             churned = rng.uniform(churn_from, end - DAY)
         last_change = churned or rng.choice((signed, signed, rng.uniform(signed, end)))
         domain = _domain(rng, name, used_domains)
@@ -183,41 +204,154 @@ def _dt(ts: float) -> datetime:
     return datetime.fromtimestamp(int(ts), UTC)
 
 
-def _ticket_drafts(
-    rng: random.Random,
-    people: list[Customer],
-    start_at: datetime,
-    end_at: datetime,
-    months: int,
-    avg: float,
-) -> list[tuple[int, int]]:
-    """Creation times and customers of all tickets, oldest first (ticket ids follow this order)."""
+def _appetite(rng: random.Random, people: list[Customer]) -> tuple[list[float], dict[int, float]]:
+    """How much each customer writes in relative to its plan, and the heavy users' multiple."""
+    appetite, heavy = [], {}
+    for customer in people:
+        weight = rng.lognormvariate(0, 0.35)
+        share, factor = HEAVY.get(customer.plan, (0.0, 1.0))
+        if rng.random() < share:
+            weight = rng.uniform(0.7, 1.3)
+            heavy[customer.index] = factor
+        if customer.plan == "enterprise":
+            weight *= enterprise_quantity(customer.account_id, customer.seats) ** 0.6
+        appetite.append(weight)
+    return appetite, heavy
+
+
+class _Lifecycle:
+    """The company month by month, oldest first: paying customers cancel, customers write in,
+    free customers upgrade (more often some weeks after their first ticket).
+
+    Cancellations and upgrades are written to the customers; ``run`` returns the creation times
+    and customers of all tickets, oldest first (ticket ids follow this order).
+    """
+
+    def __init__(
+        self,
+        rng: random.Random,
+        people: list[Customer],
+        appetite: list[float],
+        heavy: dict[int, float],
+        end_at: datetime,
+    ) -> None:
+        self.rng, self.people, self.appetite, self.heavy = rng, people, appetite, heavy
+        self.end_at = end_at
+        self.end = end_at.timestamp()
+        self.decided: set[int] = set()  # free customers whose upgrade (or not) is settled
+        self.owed = 0.0  # cancellations due but not yet made: keeps churn steady month to month
+
+    def run(self, months: int, avg: float) -> list[tuple[int, int]]:
+        spans = _spans(self.end_at, months)
+        total_weight = sum(weight for _, _, _, weight in spans)
+        drafts: list[tuple[int, int]] = []
+        for lo, hi, covered, weight in spans:
+            self._cancel(lo, hi, covered)
+            volume = round(avg * months * weight / total_weight * self.rng.uniform(0.95, 1.05))
+            month = self._tickets(lo, hi, volume)
+            for created, index in month:
+                if index not in self.decided:
+                    self._upgrade_after_ticket(self.people[index], created)
+            self._upgrade_unprompted(lo, hi, covered)
+            drafts.extend(month)
+        drafts.sort()
+        return drafts
+
+    def _tickets(self, lo: float, hi: float, volume: int) -> list[tuple[int, int]]:
+        active = [
+            c
+            for c in self.people
+            if c.signed_up_at.timestamp() < hi
+            and (c.churned_at is None or c.churned_at.timestamp() > lo)
+        ]
+        if not active or volume <= 0:
+            return []
+        at = _dt(lo)
+        weights = [self._weight(c, at) for c in active]
+        month = []
+        for customer in self.rng.choices(active, weights, k=volume):
+            first = max(lo, customer.signed_up_at.timestamp())
+            last = min(hi, customer.churned_at.timestamp() if customer.churned_at else hi) - 1
+            month.append((_working_time(self.rng, first, max(first, last)), customer.index))
+        month.sort()
+        return month
+
+    def _weight(self, customer: Customer, at: datetime) -> float:
+        plan = customer.plan_at(at)
+        weight = TICKET_WEIGHT[plan] * self.appetite[customer.index]
+        if customer.converted_at is None or plan == "free":  # heavy on the plan it signed up on
+            weight *= self.heavy.get(customer.index, 1.0)
+        return weight
+
+    def _cancel(self, lo: float, hi: float, covered: float) -> None:
+        """Paying customers (for a month at least) cancel at their plan's monthly rate."""
+        stop = min(hi, self.end - DAY)
+        if stop <= lo:
+            return
+        at = _dt(lo)
+        paying = [
+            c
+            for c in self.people
+            if c.churned_at is None
+            and c.plan_at(at) != "free"
+            and c.paid_from is not None
+            and c.paid_from.timestamp() <= lo - 30 * DAY
+        ]
+        hazards = [MONTHLY_CHURN[c.plan] for c in paying]
+        self.owed += sum(hazards) * covered * self.rng.uniform(0.7, 1.3)
+        count = min(int(self.owed), len(paying))
+        self.owed -= count
+        for _ in range(count):
+            pick = self.rng.choices(range(len(paying)), hazards)[0]
+            customer = paying.pop(pick)
+            hazards.pop(pick)
+            customer.churned_at = customer.org_updated_at = _dt(self.rng.uniform(lo, stop))
+
+    def _upgrade_after_ticket(self, customer: Customer, created: int) -> None:
+        self.decided.add(customer.index)
+        if customer.plan != "free":
+            return
+        chance = (
+            UPGRADE_AFTER_TICKET_HEAVY if customer.index in self.heavy else UPGRADE_AFTER_TICKET
+        )
+        if self.rng.random() < chance:
+            self._upgrade(customer, created + self.rng.uniform(*UPGRADE_DELAY_DAYS) * DAY)
+
+    def _upgrade_unprompted(self, lo: float, hi: float, covered: float) -> None:
+        for customer in self.people:
+            signed = customer.signed_up_at.timestamp()
+            if customer.plan != "free" or customer.index in self.decided or signed >= hi:
+                continue
+            if customer.churned_at is not None and customer.churned_at.timestamp() <= lo:
+                continue
+            if self.rng.random() < UPGRADE_MONTHLY * covered:
+                self.decided.add(customer.index)
+                self._upgrade(customer, self.rng.uniform(max(lo, signed + 14 * DAY), hi))
+
+    def _upgrade(self, customer: Customer, at: float) -> None:
+        """Move a free customer to a paid plan from `at`, unless it left (or `at` is too late)."""
+        plan = self.rng.choices(UPGRADE_TO, UPGRADE_SHARE)[0]
+        seats = self.rng.randint(*SEATS[plan])
+        left = customer.churned_at is not None and customer.churned_at.timestamp() <= at
+        if left or at > self.end - DAY:
+            return
+        customer.plan, customer.seats = plan, seats
+        customer.converted_at = _dt(at)
+        customer.churned_at = None  # it upgraded instead of drifting away
+        customer.org_updated_at = max(customer.org_updated_at, customer.converted_at)
+
+
+def _spans(end_at: datetime, months: int) -> list[tuple[float, float, float, float]]:
+    """(start, end, share of the month covered, ticket weight) of each month, oldest first."""
     spans = []
     for back in range(months - 1, -1, -1):
         lo = _month_start(end_at, back=back)
         hi = min(_month_start(end_at, back=back - 1), end_at)
         growth = 0.7 + 0.6 * (months - 1 - back) / max(1, months - 1)
         covered = (hi - lo) / (_month_start(end_at, back=back - 1) - lo)
-        spans.append((lo.timestamp(), hi.timestamp(), SEASON[lo.month - 1] * growth * covered))
-    total_weight = sum(weight for _, _, weight in spans)
-    drafts: list[tuple[int, int]] = []
-    for lo, hi, weight in spans:
-        active = [
-            c
-            for c in people
-            if c.signed_up_at.timestamp() < hi
-            and (c.churned_at is None or c.churned_at.timestamp() > lo)
-        ]
-        volume = round(avg * months * weight / total_weight * rng.uniform(0.95, 1.05))
-        if not active or volume <= 0:
-            continue
-        picks = rng.choices(active, [TICKET_WEIGHT[c.plan] for c in active], k=volume)
-        for customer in picks:
-            first = max(lo, customer.signed_up_at.timestamp())
-            last = min(hi, customer.churned_at.timestamp() if customer.churned_at else hi) - 1
-            drafts.append((_working_time(rng, first, max(first, last)), customer.index))
-    drafts.sort()
-    return drafts
+        weight = SEASON[lo.month - 1] * growth * covered
+        spans.append((lo.timestamp(), hi.timestamp(), covered, weight))
+    return spans
 
 
 def _working_time(rng: random.Random, lo: float, hi: float) -> int:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import random
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from . import vocab
 from .model import Company, Customer
 
 CONVERSATIONS_PER_CUSTOMER_MONTH = 0.5
-PLAN_WEIGHT = {"free": 1.0, "starter": 2.0, "pro": 3.0, "enterprise": 5.0}
+# Chats per customer by plan at the time: like tickets, mostly from the big accounts.
+PLAN_WEIGHT = {"free": 0.3, "starter": 0.3, "pro": 1.0, "enterprise": 12.0}
 ADMIN_ID_BASE = 991_267_700
 BOT_ID = "991267699"
 FIRST_PART_ID = 1_000_000_001
@@ -245,7 +246,8 @@ def _conversations(
         active = [c for c in chatty if _active(c, created) and by_customer.get(c.index)]
         if not active:
             continue
-        customer = rng.choices(active, [PLAN_WEIGHT[c.plan] for c in active])[0]
+        at = datetime.fromtimestamp(created, UTC)
+        customer = rng.choices(active, [PLAN_WEIGHT[c.plan_at(at)] for c in active])[0]
         people = [p for p in by_customer[customer.index] if p.created_at <= created]
         contact = rng.choice(people or by_customer[customer.index])
         conversation_id = len(workspace.conversations) + 1

@@ -28,7 +28,7 @@ class Customer:
     account_id: str  # the product's own account key, shared by billing and usage
     name: str
     domain: str
-    plan: str  # free | starter | pro | enterprise
+    plan: str  # free | starter | pro | enterprise: the plan now (see converted_at)
     region: str  # amer | emea | apac
     signed_up_at: datetime
     churned_at: datetime | None
@@ -37,6 +37,20 @@ class Customer:
     org_external_id: str | None  # None for ~10%: identity must fall back to the email domain
     org_updated_at: datetime
     contacts: list[Contact] = field(default_factory=list)
+    # When a customer that signed up on the free plan started paying for `plan`; None when it has
+    # been on `plan` since signing up.
+    converted_at: datetime | None = None
+
+    def plan_at(self, at: datetime) -> str:
+        """The plan at `at`: free before a conversion, `plan` from it on."""
+        return "free" if self.converted_at is not None and at < self.converted_at else self.plan
+
+    @property
+    def paid_from(self) -> datetime | None:
+        """When the customer started on its paid plan; None for free ones."""
+        if self.plan == "free":
+            return None
+        return self.converted_at or self.signed_up_at
 
 
 @dataclass(slots=True)

@@ -148,11 +148,11 @@ def _account(add, rng: random.Random, customer: Customer, end: datetime) -> dict
 
 def _opportunities(add, customer: Customer, account_id: str, end: datetime) -> None:
     amount = float(ANNUAL[customer.plan])
-    start = customer.signed_up_at
+    start = customer.paid_from or customer.signed_up_at  # an upgrade is the new business
     close = start.date()
     add(
         "Opportunity",
-        start - timedelta(days=21),
+        max(customer.signed_up_at, start - timedelta(days=21)),  # never before its Account
         start,
         AccountId=account_id,
         Name=f"{customer.name} - New Business",

@@ -118,6 +118,11 @@ def stripe_id(prefix: str, text: str) -> str:
     return f"{prefix}_{hashlib.sha256(text.encode()).hexdigest()[:14]}"
 
 
+def enterprise_quantity(account_id: str, seats: int) -> int:
+    """Enterprise is sold in blocks of 50 seats (quantity > 1), a flat fee to one in four."""
+    return max(1, seats // 50) if digest(account_id) % 4 else 1
+
+
 def add_months(ts: int, months: int) -> int:
     at = datetime.fromtimestamp(ts, UTC)
     index = at.year * 12 + at.month - 1 + months

@@ -24,6 +24,7 @@ from .stripe_model import (
     StripeInvoice,
     StripeSubscription,
     digest,
+    enterprise_quantity,
     period_of,
     stripe_id,
 )
@@ -42,6 +43,7 @@ class StripeState:
         self.charges: dict[str, StripeCharge] = {}
         self.events: list[StripeEvent] = []
         self._seq = 0
+        self._paid_charges = 0
         self._build()
 
     def next_seq(self) -> int:
@@ -73,36 +75,61 @@ class StripeState:
                 "pro": "price_pro_yearly" if h % 4 == 1 else "price_pro_monthly",
                 "enterprise": "price_enterprise_monthly",
             }[person.plan]
-            # Enterprise is sold in blocks of 50 seats for some customers (quantity > 1).
-            quantity = max(1, person.seats // 50) if person.plan == "enterprise" and h % 2 else 1
-            sub_key = f"sub:{person.account_id}"
-            sub = StripeSubscription(
-                id=stripe_id("sub", sub_key),
-                customer_id=cus.id,
-                items=[Item(stripe_id("si", sub_key), price_id, quantity, created)],
-                status="active",
-                created=created,
-                anchor=created,
-                seq=self.next_seq(),
-                coupon=person.plan in ("starter", "pro") and h % 7 == 3,
-            )
+            quantity = 1
+            if person.plan == "enterprise":
+                quantity = enterprise_quantity(person.account_id, person.seats)
             paid = person.plan != "free"
+            sub_key = f"sub:{person.account_id}"
+            started = created
+            trial = False
+            if person.converted_at is not None:
+                # Signed up free; upgrading ends the free subscription and starts a paid one,
+                # half of them through a trial that ends the day they start paying.
+                converted = epoch(person.converted_at)
+                trial = h % 2 == 0
+                started = converted - TRIAL_DAYS * DAY if trial else converted
+                free = self._subscription(
+                    f"{sub_key}:free", cus.id, "price_free_monthly", 1, created, coupon=False
+                )
+                free.status = "canceled"
+                free.canceled_at = free.ended_at = started
+                self.subscriptions[free.id] = free
+                self._event("customer.subscription.created", created, "subscription", free)
+                self._event("customer.subscription.deleted", started, "subscription", free)
+            coupon = person.plan in ("starter", "pro") and h % 7 == 3
+            sub = self._subscription(sub_key, cus.id, price_id, quantity, started, coupon=coupon)
+            if trial:
+                sub.trial_end = sub.anchor = epoch(person.converted_at)
             if person.churned_at is not None:
                 sub.status = "canceled"
                 sub.canceled_at = sub.ended_at = epoch(person.churned_at)
-            elif paid and created > end - TRIAL_DAYS * DAY:
-                sub.status, sub.trial_end = "trialing", created + TRIAL_DAYS * DAY
+            elif paid and not person.converted_at and started > end - TRIAL_DAYS * DAY:
+                sub.status, sub.trial_end = "trialing", started + TRIAL_DAYS * DAY
                 sub.anchor = sub.trial_end
             elif paid and h % 17 == 5:
                 sub.status = "past_due"
-            elif paid and h % 29 == 7 and created > history_from:
+            elif paid and h % 29 == 7 and started > history_from and not person.converted_at:
                 sub.status = "incomplete"
             self.subscriptions[sub.id] = sub
-            self._event("customer.subscription.created", created, "subscription", sub)
+            self._event("customer.subscription.created", started, "subscription", sub)
             if paid and sub.status != "trialing":
                 self._bill(sub, h, since=history_from, until=sub.ended_at or end)
             if sub.ended_at is not None:
                 self._event("customer.subscription.deleted", sub.ended_at, "subscription", sub)
+
+    def _subscription(
+        self, key: str, customer_id: str, price_id: str, quantity: int, at: int, *, coupon: bool
+    ) -> StripeSubscription:
+        return StripeSubscription(
+            id=stripe_id("sub", key),
+            customer_id=customer_id,
+            items=[Item(stripe_id("si", key), price_id, quantity, at)],
+            status="active",
+            created=at,
+            anchor=at,
+            seq=self.next_seq(),
+            coupon=coupon,
+        )
 
     def _bill(self, sub: StripeSubscription, h: int, *, since: int, until: int) -> None:
         periods = []
@@ -157,12 +184,17 @@ class StripeState:
             self._refund_some(charge)
 
     def _refund_some(self, charge: StripeCharge) -> None:
-        """About one paid charge in fifteen is refunded a few days later, half of them in part."""
+        """One paid charge in fifteen is refunded a few days later, every other one in part.
+
+        Counted rather than hashed, so even a small company has both kinds."""
+        if charge.status != "succeeded":
+            return
+        self._paid_charges += 1
         h = digest(f"refund:{charge.id}")
         at = charge.created + (2 + h % 9) * DAY
-        if charge.status != "succeeded" or h % 30 not in (0, 1) or at > epoch(self.company.end_at):
+        if self._paid_charges % 15 != 7 or at > epoch(self.company.end_at):
             return
-        partial = h % 30 == 1 and charge.amount >= 4
+        partial = (self._paid_charges // 15) % 2 == 0 and charge.amount >= 4
         self._refund(charge, at, charge.amount // 4 if partial else None)
 
     def line_amount(self, sub: StripeSubscription, item: Item) -> int:

@@ -18,8 +18,16 @@ CHANNEL_SHARE = (45, 30, 8, 12, 5)
 PRIORITIES = (None, "low", "normal", "high", "urgent")
 PRIORITY_SHARE = (5, 20, 50, 18, 7)
 PRIORITY_SPEED = {None: 1.0, "low": 1.6, "normal": 1.0, "high": 0.5, "urgent": 0.2}
-TYPES = ("question", "incident", "problem", "task", None)
-TYPE_SHARE = (45, 22, 3, 10, 20)
+TYPES = ("question", "incident", "task", None)  # problems are bugs (below)
+TYPE_SHARE = (46, 24, 10, 20)
+# Small customers ask for integrations far more often than they report anything else.
+FEATURE_SHARE = {"free": 0.12, "starter": 0.08, "pro": 0.05, "enterprise": 0.035}
+BUG_SHARE = 0.08
+# A bug ticket joins an open problem of its product (as an incident) this often; otherwise it
+# opens a new problem this often (by whether its product has an open one), else stays a loose
+# bug-tagged report.
+JOIN_PROBLEM = 0.7
+NEW_PROBLEM = {True: 0.04, False: 0.15}
 OPEN_STATUSES = ("open", "pending", "hold")
 OPEN_SHARE = (55, 35, 10)
 CLOSE_AFTER = 4 * 86_400  # solved tickets auto-close after four days
@@ -48,37 +56,48 @@ class TicketFactory:
         self.products = [value for value, _, _ in vocab.PRODUCTS]
         self.product_share = [weight for _, _, weight in vocab.PRODUCTS]
         self.product_names = {value: name for value, name, _ in vocab.PRODUCTS}
-        self.integrations = [name for name, _ in vocab.INTEGRATION_REQUESTS]
-        self.integration_share = [weight for _, weight in vocab.INTEGRATION_REQUESTS]
+        self.integrations = vocab.INTEGRATION_REQUESTS
+        self.integration_share = {
+            "small": [small for _, small, _, _ in vocab.INTEGRATION_REQUESTS],
+            "large": [large for _, _, large, _ in vocab.INTEGRATION_REQUESTS],
+        }
         self.open_problems: dict[str, list[tuple[int, int]]] = {p: [] for p in self.products}
 
     def make(
         self, ticket_id: int, created: int, customer: Customer, tickets: dict[int, Ticket]
     ) -> Ticket:
         rng = self.rng
+        plan = customer.plan_at(_dt(created)) if customer.converted_at else customer.plan
         kind_roll = rng.random()
-        feature, bug = kind_roll < 0.05, 0.05 <= kind_roll < 0.13
+        feature = kind_roll < FEATURE_SHARE[plan]
+        bug = FEATURE_SHARE[plan] <= kind_roll < FEATURE_SHARE[plan] + BUG_SHARE
         product = "integrations" if feature else rng.choices(self.products, self.product_share)[0]
-        tags = [f"plan_{customer.plan}", f"product_{product}"]
+        tags = [f"plan_{plan}", f"product_{product}"]
+        problem = None
         if feature:
-            name = rng.choices(self.integrations, self.integration_share)[0]
-            quoted = f'"{name}"' if rng.random() < 0.3 else name
-            subject = f"Requesting integration for {quoted}"
+            audience = "small" if plan in ("free", "starter") else "large"
+            name, _, _, other = rng.choices(self.integrations, self.integration_share[audience])[0]
+            subject = request_subject(rng, name, other)
             description = vocab.FEATURE_REQUEST_BODY.format(name=name)
             kind, tags = "question", [*tags, "feature_request"]
         else:
             if bug:
-                template = rng.choice(vocab.BUG_SUBJECTS)
-                subject = template.format(product=self.product_names[product])
-                kind, tags = ("incident" if rng.random() < 0.6 else "problem"), [*tags, "bug"]
+                problem = self._open_problem(product, created, tickets)
+                if problem is not None:
+                    subject, kind = problem.subject, "incident"
+                    tags = [*tags, *(tag for tag in problem.tags if tag.startswith("bug"))]
+                else:
+                    subject, bug_tags = self._new_bug(product)
+                    new_problem = rng.random() < NEW_PROBLEM[bool(self.open_problems[product])]
+                    kind, tags = ("problem" if new_problem else "incident"), [*tags, *bug_tags]
             else:
                 subject = rng.choice(vocab.SUBJECTS[product])
                 kind = rng.choices(TYPES, TYPE_SHARE)[0]
             description = rng.choice(vocab.REQUESTER_OPENERS).format(subject=subject)
-        if customer.plan == "enterprise":
+        if plan == "enterprise":
             tags.append("vip")
         priority = rng.choices(PRIORITIES, PRIORITY_SHARE)[0]
-        if customer.plan == "enterprise" and priority in ("low", "normal") and rng.random() < 0.4:
+        if plan == "enterprise" and priority in ("low", "normal") and rng.random() < 0.4:
             priority = "high"
         channel = rng.choices(CHANNELS, CHANNEL_SHARE)[0]
         eligible = [c for c in customer.contacts if c.created_at.timestamp() <= created]
@@ -108,19 +127,33 @@ class TicketFactory:
             updated_at=_dt(created),
             generated_at=_dt(created),
         )
-        self._link_problem(ticket, created, tickets)
+        if problem is not None:
+            ticket.problem_id, problem.has_incidents = problem.id, True
+        elif kind == "problem":
+            self.open_problems[product].append((created, ticket.id))
         self._live(ticket, created, agent, bug)
         return ticket
 
-    def _link_problem(self, ticket: Ticket, created: int, tickets: dict[int, Ticket]) -> None:
-        recent = self.open_problems[ticket.product]
+    def _open_problem(
+        self, product: str, created: int, tickets: dict[int, Ticket]
+    ) -> Ticket | None:
+        """The problem a new bug report on `product` joins, if it joins one (the newest, mostly)."""
+        recent = self.open_problems[product]
         while recent and recent[0][0] < created - PROBLEM_WINDOW:
             recent.pop(0)
-        if ticket.type == "problem":
-            recent.append((created, ticket.id))
-        elif ticket.type == "incident" and recent and self.rng.random() < 0.35:
-            problem = tickets[self.rng.choice(recent)[1]]
-            ticket.problem_id, problem.has_incidents = problem.id, True
+        if not recent or self.rng.random() >= JOIN_PROBLEM:
+            return None
+        newest = len(recent) - 1
+        pick = newest if self.rng.random() < 0.7 else self.rng.randrange(len(recent))
+        return tickets[recent[pick][1]]
+
+    def _new_bug(self, product: str) -> tuple[str, list[str]]:
+        """A fresh bug's subject and tags: "bug", a product-specific bug tag, or both."""
+        specific = self.rng.choice(vocab.BUG_TAGS[product])
+        subject = self.rng.choice(vocab.BUG_SUBJECTS[specific])
+        roll = self.rng.random()
+        tags = ["bug"] if roll < 0.25 else [specific] if roll < 0.4 else ["bug", specific]
+        return subject.format(product=self.product_names[product]), tags
 
     def _live(self, ticket: Ticket, created: int, agent: Agent, bug: bool) -> None:
         """Play the ticket forward: first reply, reopens, solve, auto-close, and its comments."""
@@ -194,6 +227,17 @@ class TicketFactory:
             last = int(ticket.generated_at.timestamp())
             deleted = _dt(self.rng.randint(last, max(last, self.end)))
             ticket.deleted_at = ticket.updated_at = ticket.generated_at = deleted
+
+
+def request_subject(rng: random.Random, name: str, other_spelling: str) -> str:
+    """`Requesting integration for Slack` the way people type it: casing, quotes, spaces vary."""
+    leads, quotes = vocab.REQUEST_LEADS, vocab.REQUEST_QUOTES
+    lead = rng.choices([text for text, _ in leads], [weight for _, weight in leads])[0]
+    spelled = rng.choices((name, other_spelling, name.lower()), (68, 20, 12))[0]
+    opening, closing, _ = rng.choices(quotes, [weight for *_, weight in quotes])[0]
+    gap = "  " if rng.random() < 0.08 else " "
+    tail = " " if rng.random() < 0.04 else ""
+    return f"{lead}{gap}{opening}{spelled}{closing}{tail}"
 
 
 def _pick(rng: random.Random, what: str) -> str:

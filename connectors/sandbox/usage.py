@@ -14,7 +14,7 @@ import calendar
 import csv
 import random
 from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from .model import Company
@@ -53,11 +53,14 @@ def usage_rows(company: Company) -> list[dict]:
     tickets = Counter(t.customer_index for t in company.tickets.values())
     rows = []
     for customer in company.customers:
-        base = PLAN_CALLS.get(customer.plan, 300) * max(1, customer.seats) ** 0.5
-        base *= 1.15 if tickets[customer.index] else 1.0
+        keen = 1.15 if tickets[customer.index] else 1.0
         first = max(customer.signed_up_at, company.start_at).date()
         last = (customer.churned_at or company.end_at).date()
         for n, month in enumerate(_months(first, last)):
+            # A customer that upgraded uses the product like its new plan from the month after.
+            plan = customer.plan_at(datetime.combine(month, time(), UTC) - timedelta(days=1))
+            seats = customer.seats if plan == customer.plan else 1
+            base = PLAN_CALLS.get(plan, 300) * max(1, seats) ** 0.5 * keen
             calls = int(base * (1 + 0.04 * n) * rng.uniform(0.7, 1.3))
             calls = month_to_date(calls, month, today)
             row = {

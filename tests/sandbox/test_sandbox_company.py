@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -14,6 +15,7 @@ from connectors.sandbox import build_company, zendesk_json
 from connectors.sandbox.model import REGION_FIELD_ID
 
 END_AT = datetime(2025, 11, 28, 12, tzinfo=UTC)
+REQUEST = re.compile(r"Requesting integration for (?P<name>.+)", re.IGNORECASE)
 
 
 def _dump(company) -> str:
@@ -40,8 +42,8 @@ def test_default_company_has_a_realistic_shape():
     assert 10_000 <= len(tickets) <= 15_000
     assert company.start_at == datetime(2023, 12, 1, tzinfo=UTC)
 
-    plans = Counter(c.plan for c in customers)
-    assert 0.45 < plans["free"] / 250 < 0.65 and plans["enterprise"] >= 5
+    plans = Counter(c.plan for c in customers)  # the plan now: some free customers upgraded
+    assert 0.38 < plans["free"] / 250 < 0.6 and plans["enterprise"] >= 5
     assert len({c.name for c in customers}) == len({c.domain for c in customers}) == 250
     assert [c.account_id for c in customers[:2]] == ["acct_0001", "acct_0002"]
     assert 0.05 < sum(c.org_external_id is None for c in customers) / 250 < 0.16
@@ -52,8 +54,8 @@ def test_default_company_has_a_realistic_shape():
 
     share = Counter()
     for t in tickets:
-        share["feature"] += t.subject.startswith("Requesting integration for ")
-        share["bug"] += "bug" in t.tags
+        share["feature"] += t.subject.lower().startswith("requesting integration for ")
+        share["bug"] += any(tag == "bug" or tag.startswith("bug-") for tag in t.tags)
         share["deleted"] += t.deleted
         share["linked"] += t.problem_id is not None
         share["email_web"] += t.channel in ("email", "web")
@@ -61,9 +63,11 @@ def test_default_company_has_a_realistic_shape():
     assert 0.06 < share["bug"] / len(tickets) < 0.10
     assert 0.005 < share["deleted"] / len(tickets) < 0.015
     assert share["linked"] > 0 and share["email_web"] / len(tickets) > 0.6
-    popular = Counter(t.subject for t in tickets if t.subject.startswith("Requesting"))
+    requests = [t.subject for t in tickets if t.subject.lower().startswith("requesting")]
+    named = (REQUEST.match(subject)["name"] for subject in requests)
+    popular = Counter(name.strip(' "\u201c\u201d').casefold() for name in named)
     assert popular.most_common(1)[0][1] > 50  # a few names repeat a lot
-    assert any('"' in subject for subject in popular)
+    assert any('"' in subject for subject in requests)
 
     by_month = Counter(t.created_at.strftime("%Y-%m") for t in tickets)
     assert by_month["2024-09"] > by_month["2024-08"] and by_month["2025-01"] > by_month["2024-12"]
