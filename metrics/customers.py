@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -50,6 +50,7 @@ from .customer_query import (
     BadSort,
     CustomerFilters,
 )
+from .ltv import LtvBasis, ltv_basis_for, ltv_of, realized_revenue_minor
 from .periods import Month, last_n_months
 from .timeline import DEFAULT_LIMIT, TimelineEvent, customer_timeline, last_contact_subquery
 
@@ -81,6 +82,8 @@ class CustomerRow:
     last_contact_at: datetime | None
     records: tuple[LinkedRecord, ...]
     coverage: SourceCoverage | None = None  # in the list only
+    ltv: Decimal | None = None  # on the customer's page only: MRR × expected lifetime
+    realized_revenue: Decimal | None = None  # its page only: paid invoices, all time
 
     @property
     def sources(self) -> tuple[LinkedRecord, ...]:
@@ -174,6 +177,7 @@ class CustomerDetail:
     timeline: tuple[TimelineEvent, ...]  # newest first
     timeline_limit: int
     recent_ticket_days: int = RECENT_TICKET_DAYS
+    ltv_basis: LtvBasis | None = None  # the churn and lifetime its LTV uses
 
 
 @dataclass(frozen=True)
@@ -456,13 +460,27 @@ def customer_detail(
     *, customer_id: int, now: datetime, timeline_limit: int = DEFAULT_LIMIT
 ) -> CustomerDetail | None:
     """The customer page, or None when there is no such customer."""
-    customer = _customers(now=now).filter(pk=customer_id).first()
+    customer = (
+        _customers(now=now)
+        .annotate(realized_revenue_minor=realized_revenue_minor())
+        .filter(pk=customer_id)
+        .first()
+    )
     if customer is None:
         return None
-    tz = ZoneInfo(MetricSettings.load().reporting_timezone)
+    settings = MetricSettings.load()
+    tz = ZoneInfo(settings.reporting_timezone)
     months = last_n_months(Month.containing(now, tz), ACTIVITY_MONTHS)
+    basis = ltv_basis_for(now=now, settings=settings)
+    row = _row(customer)
+    row = replace(
+        row,
+        ltv=ltv_of(row.mrr, basis),
+        realized_revenue=minor_to_major(customer.realized_revenue_minor, customer.currency),
+    )
     return CustomerDetail(
-        customer=_row(customer),
+        customer=row,
+        ltv_basis=basis,
         months=_activity(customer_id, months, tz),
         timeline=tuple(customer_timeline(customer_id=customer_id, limit=timeline_limit, tz=tz)),
         timeline_limit=timeline_limit,

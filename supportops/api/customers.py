@@ -1,11 +1,13 @@
 """Customers across systems, and the source records no customer claims yet."""
 
 from django.db.models import Prefetch, Q
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 
 from supportops.identity import unmatched_identities
+from supportops.ltv import ltv_basis, ltv_of, realized_revenue_minor
 from supportops.models import Customer, CustomerIdentity
 from supportops.money import minor_to_major
 
@@ -18,6 +20,12 @@ class IdentitySerializer(serializers.Serializer):
 class CustomerSerializer(serializers.ModelSerializer):
     plan = serializers.SerializerMethodField()
     mrr = serializers.SerializerMethodField()
+    ltv = serializers.SerializerMethodField(
+        help_text="Current MRR × expected lifetime in months (supportops/ltv.py), major units."
+    )
+    realized_revenue = serializers.SerializerMethodField(
+        help_text="Σ amount paid of its paid invoices in its currency, all time, major units."
+    )
     identities = IdentitySerializer(many=True, read_only=True)
 
     class Meta:
@@ -30,6 +38,8 @@ class CustomerSerializer(serializers.ModelSerializer):
             "is_paying",
             "is_enterprise",
             "mrr",
+            "ltv",
+            "realized_revenue",
             "currency",
             "signed_up_at",
             "identities",
@@ -40,6 +50,14 @@ class CustomerSerializer(serializers.ModelSerializer):
 
     def get_mrr(self, customer) -> str:
         return str(minor_to_major(customer.mrr_minor, customer.currency))
+
+    def get_ltv(self, customer) -> str:
+        mrr = minor_to_major(customer.mrr_minor, customer.currency)
+        return str(ltv_of(mrr, self.context["ltv_basis"]))
+
+    def get_realized_revenue(self, customer) -> str:
+        paid = minor_to_major(customer.realized_revenue_minor, customer.currency)
+        return f"{paid:.2f}"
 
 
 class UnmatchedSerializer(serializers.Serializer):
@@ -55,9 +73,20 @@ class UnmatchedSerializer(serializers.Serializer):
 class CustomerViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CustomerSerializer
 
+    def get_serializer_context(self):
+        """One LTV basis (churn, lifetime) for every customer of the response: two queries."""
+        context = super().get_serializer_context()
+        if self.action in ("list", "retrieve"):
+            context["ltv_basis"] = ltv_basis(now=timezone.now())
+        return context
+
     def get_queryset(self):
-        queryset = Customer.objects.select_related("plan").prefetch_related(
-            Prefetch("identities", queryset=CustomerIdentity.objects.order_by("id"))
+        queryset = (
+            Customer.objects.select_related("plan")
+            .prefetch_related(
+                Prefetch("identities", queryset=CustomerIdentity.objects.order_by("id"))
+            )
+            .annotate(realized_revenue_minor=realized_revenue_minor())
         )
         search = self.request.query_params.get("search", "").strip()
         if search:

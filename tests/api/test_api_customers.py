@@ -33,8 +33,9 @@ def test_anonymous_is_refused(anon_client):
         assert anon_client.get(url).status_code == 401
 
 
-def test_list_shape(analyst_client, acme, django_assert_max_num_queries):
-    with django_assert_max_num_queries(4):
+def test_list_shape(analyst_client, acme, settings_row, django_assert_max_num_queries):
+    # token, count, page, identities, + the LTV basis: settings and the churn counts
+    with django_assert_max_num_queries(6):
         body = analyst_client.get("/api/v1/customers/").json()
     assert body["count"] == 2
     first = body["results"][0]
@@ -46,6 +47,10 @@ def test_list_shape(analyst_client, acme, django_assert_max_num_queries):
         "is_paying": True,
         "is_enterprise": False,
         "mrr": "199.00",
+        # nobody has ever paid (no subscription): no churn measured, lifetime = the cap of 60
+        # months; 199.00 × 60 = 11,940.00
+        "ltv": "11940.00",
+        "realized_revenue": "0.00",
         "currency": "usd",
         "signed_up_at": "2019-05-01T00:00:00Z",
         "identities": [
@@ -79,3 +84,45 @@ def test_unmatched_lists_records_without_a_customer(analyst_client, acme):
 
 def test_customers_are_read_only(staff_client, acme):
     assert staff_client.post("/api/v1/customers/", {"name": "X"}).status_code == 405
+
+
+def test_ltv_and_realized_revenue(analyst_client, acme, monkeypatch):
+    from supportops.models import Invoice, Subscription
+
+    monkeypatch.setattr("django.utils.timezone.now", lambda: datetime(2026, 12, 1, 12, tzinfo=UTC))
+    # Acme pays from 2019 on; Globex paid from 2019 and stopped on 15 Jun 2026.
+    globex = Customer.objects.get(name="Globex")
+    for number, (customer, ended_at) in enumerate(
+        ((acme, None), (globex, datetime(2026, 6, 15, tzinfo=UTC)))
+    ):
+        Subscription.objects.create(
+            source="stripe",
+            external_id=f"sub_{number}",
+            customer=customer,
+            status="canceled" if ended_at else "active",
+            list_mrr_minor=19900,
+            mrr_minor=0 if ended_at else 19900,
+            started_at=datetime(2019, 5, 1, tzinfo=UTC),
+            ended_at=ended_at,
+        )
+    for number, (status, paid) in enumerate((("paid", 19900), ("paid", 19900), ("open", 0))):
+        Invoice.objects.create(
+            source="stripe",
+            external_id=f"in_{number}",
+            customer=acme,
+            status=status,
+            amount_due_minor=19900,
+            amount_paid_minor=paid,
+            created_at=datetime(2026, 1, 1, tzinfo=UTC),
+        )
+
+    detail = analyst_client.get(f"/api/v1/customers/{acme.id}/").json()
+    listed = {c["name"]: c for c in analyst_client.get("/api/v1/customers/").json()["results"]}
+
+    # Dec 2025 – Nov 2026: in June 1 of the 2 payers stopped (0.5), every other month 0;
+    # churn = 0.5 / 12 = 0.041667, lifetime = 24 months; LTV = 199.00 × 24 = 4,776.00.
+    # Two paid invoices of 199.00 = 398.00; the open one is not revenue.
+    assert (detail["ltv"], detail["realized_revenue"]) == ("4776.00", "398.00")
+    assert (listed["Acme"]["ltv"], listed["Acme"]["realized_revenue"]) == ("4776.00", "398.00")
+    # Globex pays nothing now: LTV 0
+    assert (listed["Globex"]["ltv"], listed["Globex"]["realized_revenue"]) == ("0.00", "0.00")
