@@ -4,6 +4,11 @@ from . import views
 
 urlpatterns = [
     path("", views.cost_dashboard, name="dashboard-cost"),
+    path("cohorts/", views.cohorts_dashboard, name="dashboard-cohorts"),
+    path("feature-requests/", views.feature_requests_dashboard, name="dashboard-feature-requests"),
+    path("feature-requests/request/", views.feature_request_page, name="dashboard-feature-request"),
+    path("bugs/", views.bugs_dashboard, name="dashboard-bugs"),
+    path("bugs/group/", views.bug_group_page, name="dashboard-bug-group"),
     path("customers/", views.customer_list_view, name="customers"),
     path("customers/unmatched/", views.customer_unmatched_view, name="customers-unmatched"),
     path("customers/export.csv", views.customer_list_csv_view, name="customers-csv"),

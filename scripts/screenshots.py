@@ -34,6 +34,12 @@ def pages(customer_path: str) -> list[tuple[str, str]]:
         ("customers-filtered", "/customers/?paying=yes&stale_days=30&sort=-mrr"),
         ("customer-detail", customer_path),
         ("customers-unmatched", "/customers/unmatched/"),
+        ("cohorts", "/cohorts/"),
+        ("cohorts-first-30-days", "/cohorts/?variant=first_30_days"),
+        ("feature-requests", "/feature-requests/"),
+        ("feature-request", "/feature-requests/request/?name=salesforce"),
+        ("bugs", "/bugs/"),
+        ("bug-group", "/bugs/group/?key=tag:bug"),
         ("api-docs", "/api/v1/docs/"),
         ("not-found", "/customers/999999999/"),
     ]

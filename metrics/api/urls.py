@@ -3,8 +3,32 @@ beside the core's endpoints, all under /api/v1/."""
 
 from django.urls import path
 
+from .allocation import CostAllocationMetricView as Allocation
+from .bugs import BugImpactMetricView as BugImpact
+from .bugs import BugTicketsMetricView as BugTickets
+from .cohorts import CohortsMetricView
 from .cost import CostMetricView
+from .margin import SupportMarginMetricView as Margin
+from .requests import FeatureRequestCustomersMetricView as RequestCustomers
+from .requests import FeatureRequestsMetricView as Requests
+from .requests import FeatureRequestTicketsMetricView as RequestTickets
 
 urlpatterns = [
     path("metrics/cost/", CostMetricView.as_view(), name="metrics-cost"),
+    path("metrics/cost/allocation/", Allocation.as_view(), name="metrics-cost-allocation"),
+    path("metrics/support-vs-revenue/", Margin.as_view(), name="metrics-support-vs-revenue"),
+    path("metrics/bug-impact/", BugImpact.as_view(), name="metrics-bug-impact"),
+    path("metrics/bug-impact/tickets/", BugTickets.as_view(), name="metrics-bug-tickets"),
+    path("metrics/cohorts/", CohortsMetricView.as_view(), name="metrics-cohorts"),
+    path("metrics/feature-requests/", Requests.as_view(), name="metrics-feature-requests"),
+    path(
+        "metrics/feature-requests/tickets/",
+        RequestTickets.as_view(),
+        name="metrics-feature-request-tickets",
+    ),
+    path(
+        "metrics/feature-requests/customers/",
+        RequestCustomers.as_view(),
+        name="metrics-feature-request-customers",
+    ),
 ]

@@ -12,11 +12,20 @@ register = template.Library()
 
 
 @register.simple_tag
-def api_csv_url(name: str, **params) -> str:
+def api_csv_url(url_name: str, **params) -> str:
     """The API's CSV of what the page shows: /api/v1/...?<params>&format=csv."""
     query = {key: str(value) for key, value in params.items() if value not in (None, "")}
     query["format"] = "csv"
-    return f"{reverse(name)}?{urlencode(query)}"
+    return f"{reverse(url_name)}?{urlencode(query)}"
+
+
+@register.filter
+def is_under(path: str, prefix: str) -> bool:
+    """Whether `path` is the page `prefix` or one below it, for the navigation's current page;
+    the dashboard at "/" is current only on "/" itself."""
+    if not prefix:
+        return False
+    return path == prefix if prefix == "/" else path.startswith(prefix)
 
 
 @register.inclusion_tag("frame/definition.html")

@@ -1,6 +1,8 @@
 """Dashboards, one module per page. A view parses the request, makes one call into metrics
 and renders; metrics/urls.py routes to them."""
 
+from .bugs import bug_group_page, bugs_dashboard
+from .cohorts import cohorts_dashboard
 from .cost import cost_dashboard
 from .customers import (
     customer_detail_view,
@@ -8,11 +10,17 @@ from .customers import (
     customer_list_view,
     customer_unmatched_view,
 )
+from .requests import feature_request_page, feature_requests_dashboard
 
 __all__ = [
+    "bug_group_page",
+    "bugs_dashboard",
+    "cohorts_dashboard",
     "cost_dashboard",
     "customer_detail_view",
     "customer_list_csv_view",
     "customer_list_view",
     "customer_unmatched_view",
+    "feature_request_page",
+    "feature_requests_dashboard",
 ]

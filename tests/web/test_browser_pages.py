@@ -44,6 +44,7 @@ def company(django_user_model, settings):
             domains=[f"customer-{i}.example.com"],
             mrr_minor=1_250_000 * (i + 1),
             is_paying=i > 0,
+            signed_up_at=now - timedelta(days=400),
         )
         for source in ("zendesk", "stripe", "salesforce"):
             CustomerIdentity.objects.create(
@@ -56,6 +57,13 @@ def company(django_user_model, settings):
             customers[n % 3], f"t{n}", created_at, created_at + timedelta(hours=5)
         )
         message_create(ticket, f"m{n}", created_at + timedelta(hours=1))
+    for n, thing in enumerate(("Salesforce", "“SalesForce”", "a very long integration name")):
+        subject = f"Requesting integration for {thing}"  # in the last 3 complete months
+        ticket_create(customers[n], f"fr{n}", now - timedelta(days=40 + n), subject=subject)
+    bug = {"type": "problem", "subject": "Exports time out on very large accounts, every night"}
+    ticket_create(customers[2], "bug1", now - timedelta(days=45), **bug)  # last 3 months
+    ticket_create(customers[1], "bug2", now - timedelta(days=44), problem_external_id="bug1")
+    ticket_create(customers[0], "bug3", now - timedelta(days=43), tags=["bug"])
     SyncRun.objects.create(
         source="zendesk",
         status="succeeded",
@@ -74,6 +82,12 @@ def _pages(customers):
         ("customers-filtered", "/customers/?paying=yes&sort=-mrr", 200),
         ("customer-detail", f"/customers/{customers[0].pk}/", 200),
         ("customers-unmatched", "/customers/unmatched/", 200),
+        ("cohorts", "/cohorts/", 200),
+        ("cohorts-first-30-days", "/cohorts/?variant=first_30_days", 200),
+        ("feature-requests", "/feature-requests/", 200),
+        ("feature-request", "/feature-requests/request/?name=salesforce", 200),
+        ("bugs", "/bugs/", 200),
+        ("bug-group", "/bugs/group/?key=problem:zendesk:bug1", 200),
         ("api-docs", "/api/v1/docs/", 200),
         ("not-found", "/customers/999999999/", 404),
     ]
