@@ -127,8 +127,14 @@ def _groups(rows: Iterable[tuple], patterns: list[re.Pattern]) -> dict[str, _Gro
 
 
 def _label(spellings: Counter) -> str:
-    """The most frequent spelling; ties go to the alphabetically first."""
-    return min(spellings.items(), key=lambda item: (-item[1], item[0]))[0]
+    """The most frequent spelling; on a tie, one in mixed case ("Linear" over "LINEAR" or
+    "linear", which read as typing habits), then the alphabetically first."""
+
+    def rank(item):
+        spelling, count = item
+        return (-count, spelling.isupper() or spelling.islower(), spelling)
+
+    return min(spellings.items(), key=rank)[0]
 
 
 @dataclass(frozen=True)

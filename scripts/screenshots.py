@@ -30,6 +30,7 @@ def pages(customer_path: str) -> list[tuple[str, str]]:
     return [
         ("cost", "/"),
         ("cost-month-in-progress", "/?month=current"),
+        ("cost-by-plan", "/?by=plan"),
         ("customers", "/customers/"),
         ("customers-filtered", "/customers/?paying=yes&stale_days=30&sort=-mrr"),
         ("customer-detail", customer_path),
@@ -39,7 +40,7 @@ def pages(customer_path: str) -> list[tuple[str, str]]:
         ("feature-requests", "/feature-requests/"),
         ("feature-request", "/feature-requests/request/?name=salesforce"),
         ("bugs", "/bugs/"),
-        ("bug-group", "/bugs/group/?key=tag:bug"),
+        ("bug-group", "/bugs/group/?key=tag:bug-export"),
         ("api-docs", "/api/v1/docs/"),
         ("not-found", "/customers/999999999/"),
     ]
