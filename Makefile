@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: install demo test lint format bench clean
+.PHONY: install demo test lint format bench bench-metrics clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ format: install
 
 bench: install
 	$(BIN)/python bench/sync_zendesk.py
+
+# BENCH_ARGS="--scale 0.1" for a quick run; see bench/metrics.py
+bench-metrics: install
+	scripts/test-services up
+	$(BIN)/python bench/metrics.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

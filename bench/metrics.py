@@ -1,0 +1,508 @@
+#!/usr/bin/env python
+"""Benchmark: each metric endpoint against one hand-written SQL query computing the same numbers.
+
+Loads (or finds) the data set of bench/metrics_data.py in PostgreSQL, then for every entry of
+REGISTRY times the endpoint through Django's test client (URL routing, auth, the metric code,
+serialization or template rendering: what a user waits for) and the entry's SQL query, each
+after one warm-up run, median of --runs (5); prints `endpoint | endpoint ms | SQL ms | ratio`
+and checks that the figures agree. Exit status 1 when figures disagree (or an endpoint fails);
+`--strict` also fails when a ratio is above the goal (1.5).
+
+    .venv/bin/python bench/metrics.py [--scale 0.1] [--reload] [--only cost] [--explain]
+
+The clock: the data set ends at metrics_data.DATA_NOW (2026-11-15 12:00 UTC; reporting time zone
+America/New_York, so the last complete month is 2026-10). This runner freezes
+`django.utils.timezone.now` at that instant (views and metrics read it as `timezone.now()`), so
+results do not depend on the day the benchmark runs and the loaded data never has to move.
+Database connections persist as in production settings (CONN_MAX_AGE=60).
+
+`--explain` prints, per entry, the endpoint's queries with their times and EXPLAIN (ANALYZE,
+BUFFERS) of its slowest query and of the SQL twin.
+
+Adding an entry (one block per endpoint, after the existing ones):
+
+    register(Entry(
+        name="support vs revenue",            # the table's first column
+        run=lambda ctx: ctx.api("/api/v1/metrics/support-revenue/", start="2026-08",
+                                end="2026-10"),  # the timed call: ctx.api (JSON, token auth)
+                                                 # or ctx.page (HTML, session login)
+        figures=lambda ctx, data: {...},      # key figures from run's result: {name: number}
+        sql=SUPPORT_REVENUE_SQL,              # one query, psycopg2 %(name)s parameters
+        params=lambda ctx: {...},             # its parameters (ctx.month_bounds(...) helps)
+        sql_figures=lambda rows: {...},       # the same keys from its rows (dicts by column)
+    ))
+
+Figures are compared as numbers: integers exactly, anything else to within 0.01 (money and
+days are rounded to cents by the endpoints). `ctx` (Context) holds the frozen `now`, the
+reporting time zone `tz`, `month` (the last complete month), `months(n)` (the n months ending
+with it) and `memo` (a dict for untimed lookups an entry wants to reuse). `--only NAME` runs the
+entries whose name contains NAME (repeatable).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+# bench/ must not be on sys.path: this file would shadow the project's `metrics` package.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+sys.path.insert(0, str(ROOT))
+
+from bench import metrics_data  # noqa: E402
+
+GOAL = 1.5
+
+
+# --- the registry ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    run: Callable[[Context], Any]
+    figures: Callable[[Context, Any], dict[str, Any]]
+    sql: str
+    params: Callable[[Context], dict[str, Any]]
+    sql_figures: Callable[[list[dict[str, Any]]], dict[str, Any]]
+
+
+REGISTRY: list[Entry] = []
+
+
+def register(entry: Entry) -> Entry:
+    REGISTRY.append(entry)
+    return entry
+
+
+@dataclass
+class Context:
+    now: datetime
+    tz: Any  # ZoneInfo of the reporting time zone
+    month: Any  # metrics.periods.Month: the last complete month
+    page_client: Any = None  # django.test.Client logged in with a session
+    api_client: Any = None  # django.test.Client sending `Authorization: Token ...`
+    memo: dict = field(default_factory=dict)
+
+    def months(self, n: int) -> list:
+        from metrics.periods import last_n_months
+
+        return last_n_months(self.month, n)
+
+    def month_bounds(self, month) -> dict[str, Any]:
+        """SQL parameters of a month: start/end (UTC instants), first_date/last_date."""
+        start, end = month.bounds(self.tz)
+        return {
+            "start": start,
+            "end": end,
+            "first_date": month.first_date,
+            "last_date": month.last_date,
+        }
+
+    def api(self, path: str, **params) -> Any:
+        response = self.api_client.get(path, params)
+        if response.status_code != 200:
+            raise RuntimeError(
+                f"GET {path} {params}: {response.status_code} {response.content[:300]}"
+            )
+        return json.loads(response.content)
+
+    def page(self, path: str, **params) -> str:
+        response = self.page_client.get(path, params)
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {path} {params}: {response.status_code}")
+        return response.content.decode()
+
+
+def first_row(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    return dict(rows[0])
+
+
+# --- shared SQL --------------------------------------------------------------------------------
+
+# Team cost inputs, prorated by days active in a month (DESIGN.md §4).
+COST_INPUTS_SQL = """
+    SELECT (annual_salary + annual_benefits) / 12 * fte AS monthly, start_date, end_date
+    FROM supportops_teammember
+    UNION ALL
+    SELECT monthly_amount, start_date, end_date FROM supportops_expense"""
+
+
+# --- cost endpoint -----------------------------------------------------------------------------
+
+COST_SQL = f"""
+WITH inputs AS ({COST_INPUTS_SQL}),
+cost AS (
+    SELECT coalesce(sum(monthly * (least(coalesce(end_date, %(last_date)s), %(last_date)s)
+                                   - greatest(start_date, %(first_date)s) + 1)), 0)
+           / (%(last_date)s - %(first_date)s + 1) AS team_cost
+    FROM inputs
+    WHERE start_date <= %(last_date)s AND (end_date IS NULL OR end_date >= %(first_date)s)
+),
+tickets AS (
+    SELECT count(*) FILTER (WHERE created_at >= %(start)s) AS tickets,
+           coalesce(extract(epoch FROM sum(least(coalesce(solved_at, %(end)s), %(end)s)
+                                           - greatest(created_at, %(start)s))
+                        FILTER (WHERE solved_at IS NULL OR solved_at > %(start)s)), 0)
+           / 86400 AS open_days
+    FROM supportops_ticket
+    WHERE NOT is_deleted AND created_at < %(end)s
+      AND (created_at >= %(start)s OR solved_at IS NULL OR solved_at > %(start)s)
+),
+messages AS (
+    SELECT count(*) FILTER (WHERE author_role = 'agent') AS replies, count(*) AS interactions
+    FROM supportops_interaction i
+    WHERE is_public AND author_role IN ('agent', 'customer')
+      AND created_at >= %(start)s AND created_at < %(end)s
+      AND NOT EXISTS (SELECT FROM supportops_ticket t WHERE t.id = i.ticket_id AND t.is_deleted)
+)
+SELECT * FROM cost, tickets, messages
+"""
+
+COST_FIGURES = ("team_cost", "tickets", "replies", "interactions", "open_days")
+
+register(
+    Entry(
+        name="cost API (1 month)",
+        run=lambda ctx: ctx.api("/api/v1/metrics/cost/", month=str(ctx.month)),
+        figures=lambda ctx, data: {key: data[key] for key in COST_FIGURES},
+        sql=COST_SQL,
+        params=lambda ctx: ctx.month_bounds(ctx.month),
+        sql_figures=first_row,
+    )
+)
+
+
+# --- the cost page: 12 months ------------------------------------------------------------------
+
+
+def trend_sql(n: int) -> str:
+    """The cost figures of n months in one query, one row per month. Messages are counted per month by an
+    index range scan each (a join on the month bounds); tickets in one pass with a FILTERed
+    aggregate per month (a ticket is open in several months: per-row FILTERs beat joining
+    tickets to months, which evaluates the same conditions but moves 12 rows per ticket)."""
+    values = ",\n        ".join(
+        f"({i}, %(start_{i})s::timestamptz, %(end_{i})s::timestamptz, "
+        f"%(first_date_{i})s::date, %(last_date_{i})s::date)"
+        for i in range(n)
+    )
+    created = ",\n            ".join(
+        f"count(*) FILTER (WHERE created_at >= %(start_{i})s AND created_at < %(end_{i})s)"
+        for i in range(n)
+    )
+    open_days = ",\n            ".join(
+        f"extract(epoch FROM sum(least(coalesce(solved_at, %(end_{i})s), %(end_{i})s)"
+        f" - greatest(created_at, %(start_{i})s)) FILTER (WHERE created_at < %(end_{i})s"
+        f" AND (solved_at IS NULL OR solved_at > %(start_{i})s))) / 86400"
+        for i in range(n)
+    )
+    return f"""
+WITH months (i, start_at, end_at, first_date, last_date) AS (VALUES
+        {values}
+),
+inputs AS ({COST_INPUTS_SQL}),
+cost AS (
+    SELECT m.i, sum(x.monthly * (least(coalesce(x.end_date, m.last_date), m.last_date)
+                                 - greatest(x.start_date, m.first_date) + 1))
+                / (m.last_date - m.first_date + 1) AS team_cost
+    FROM months m
+    JOIN inputs x ON x.start_date <= m.last_date
+                 AND (x.end_date IS NULL OR x.end_date >= m.first_date)
+    GROUP BY m.i, m.first_date, m.last_date
+),
+tickets AS (
+    SELECT ARRAY[
+            {created}
+           ] AS created,
+           ARRAY[
+            {open_days}
+           ] AS open_days
+    FROM supportops_ticket
+    WHERE NOT is_deleted AND created_at < %(end)s
+      AND (created_at >= %(start)s OR solved_at IS NULL OR solved_at > %(start)s)
+),
+messages AS (
+    SELECT m.i, count(*) FILTER (WHERE author_role = 'agent') AS replies,
+           count(*) AS interactions
+    FROM months m
+    JOIN supportops_interaction i ON i.created_at >= m.start_at AND i.created_at < m.end_at
+    WHERE is_public AND author_role IN ('agent', 'customer')
+      AND NOT EXISTS (SELECT FROM supportops_ticket t WHERE t.id = i.ticket_id AND t.is_deleted)
+    GROUP BY m.i
+)
+SELECT m.first_date AS month, coalesce(c.team_cost, 0) AS team_cost,
+       t.created[m.i + 1] AS tickets, coalesce(t.open_days[m.i + 1], 0) AS open_days,
+       coalesce(ms.replies, 0) AS replies, coalesce(ms.interactions, 0) AS interactions
+FROM months m
+CROSS JOIN tickets t
+LEFT JOIN cost c USING (i)
+LEFT JOIN messages ms USING (i)
+ORDER BY m.i
+"""
+
+
+def trend_params(ctx: Context, n: int = 12) -> dict[str, Any]:
+    months = ctx.months(n)
+    params: dict[str, Any] = {}
+    for i, month in enumerate(months):
+        for key, value in ctx.month_bounds(month).items():
+            params[f"{key}_{i}"] = value
+    params["start"], params["end"] = params["start_0"], params[f"end_{n - 1}"]
+    return params
+
+
+def trend_sql_figures(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    return {f"{row['month']:%Y-%m} {key}": row[key] for row in rows for key in COST_FIGURES}
+
+
+def trend_figures(overview) -> dict[str, Any]:
+    return {f"{r.month} {key}": getattr(r, key) for r in overview.trend for key in COST_FIGURES}
+
+
+def page_figures(ctx: Context, html: str) -> dict[str, Any]:
+    """The figures of the 12 months the page shows, from the metric the page renders (the page
+    prints only some of them), after checking them against the page's own chart data."""
+    from metrics.cost import cost_overview
+
+    overview = cost_overview(month=None, now=ctx.now, months=12)
+    figures = trend_figures(overview)
+    chart = re.search(
+        r'<script id="cost-per-ticket-figure" type="application/json">(.*?)</script>',
+        html,
+        re.S,
+    )
+    if chart is None:
+        figures["page chart found"] = 0  # the SQL side says 1: reported as a mismatch
+        return figures
+    data = json.loads(chart.group(1))["data"][0]
+    shown = [(int(tickets), Decimal(str(cost))) for tickets, cost, _ in data["customdata"]]
+    computed = [(r.tickets, r.team_cost) for r in overview.trend]
+    figures["page chart found"] = 1
+    figures["page chart matches"] = int(shown == computed)
+    return figures
+
+
+register(
+    Entry(
+        name="cost page (12 months)",
+        run=lambda ctx: ctx.page("/"),
+        figures=page_figures,
+        sql=trend_sql(12),
+        params=trend_params,
+        sql_figures=lambda rows: {
+            **trend_sql_figures(rows),
+            "page chart found": 1,
+            "page chart matches": 1,
+        },
+    )
+)
+
+
+def cost_trend_metric(ctx: Context):
+    from metrics.cost import cost_overview
+
+    return cost_overview(month=None, now=ctx.now, months=12)
+
+
+# The page's cost figures alone (the page also shows other metrics, which have entries of their
+# own): the metric function the page calls, without HTTP, auth, the chart or the template.
+register(
+    Entry(
+        name="cost overview (12 months)",
+        run=cost_trend_metric,
+        figures=lambda ctx, overview: trend_figures(overview),
+        sql=trend_sql(12),
+        params=trend_params,
+        sql_figures=trend_sql_figures,
+    )
+)
+
+
+# --- the runner --------------------------------------------------------------------------------
+
+
+def as_number(value) -> Decimal | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return Decimal(int(value))
+    return Decimal(str(value))
+
+
+def compare(expected: dict[str, Any], actual: dict[str, Any]) -> list[str]:
+    problems = []
+    for key in sorted(set(expected) | set(actual)):
+        if key not in expected or key not in actual:
+            problems.append(f"{key}: only in {'SQL' if key in actual else 'endpoint'}")
+            continue
+        a, b = as_number(expected[key]), as_number(actual[key])
+        if a is None or b is None:
+            if a != b:
+                problems.append(f"{key}: endpoint {a} vs SQL {b}")
+            continue
+        exact = a == a.to_integral_value() and b == b.to_integral_value()
+        exact = exact and isinstance(expected[key], int) and isinstance(actual[key], int)
+        if (a != b) if exact else abs(a - b) > Decimal("0.01"):
+            problems.append(f"{key}: endpoint {a} vs SQL {b}")
+    return problems
+
+
+def run_sql(sql: str, params: dict) -> list[dict[str, Any]]:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        names = [c.name for c in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    result = fn()
+    return (time.perf_counter() - started) * 1000, result
+
+
+def explain(entry: Entry, ctx: Context) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    print(f"\n=== {entry.name}: the endpoint's queries")
+    with CaptureQueriesContext(connection) as captured:
+        entry.run(ctx)
+    queries = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))
+    for q in queries:
+        print(f"  {float(q['time']) * 1000:8.1f} ms  {q['sql'][:150]}")
+    for q in queries[:1]:
+        print(
+            f"\n--- EXPLAIN ANALYZE of the slowest ({float(q['time']) * 1000:.0f} ms):\n{q['sql']}"
+        )
+        for (line,) in run_sql_plain(f"EXPLAIN (ANALYZE, BUFFERS) {q['sql']}"):
+            print("   ", line)
+    print(f"\n--- EXPLAIN ANALYZE of the SQL twin of {entry.name}:")
+    with connection.cursor() as cur:
+        cur.execute(f"EXPLAIN (ANALYZE, BUFFERS) {entry.sql}", entry.params(ctx))
+        for (line,) in cur.fetchall():
+            print("   ", line)
+
+
+def run_sql_plain(sql: str):
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(sql.replace("%", "%%"), [])
+        return cur.fetchall()
+
+
+def make_context() -> Context:
+    from zoneinfo import ZoneInfo
+
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from rest_framework.authtoken.models import Token
+
+    from metrics.periods import Month
+    from supportops.models import MetricSettings
+
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench", defaults={"is_staff": True, "email": "bench@example.com"}
+    )
+    token, _ = Token.objects.get_or_create(user=user)
+    page_client = Client()
+    page_client.force_login(user)
+    api_client = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    tz = ZoneInfo(MetricSettings.load().reporting_timezone)
+    now = metrics_data.DATA_NOW
+    month = Month.containing(now, tz).shift(-1)
+    assert str(month) == metrics_data.LAST_COMPLETE_MONTH, month
+    return Context(now=now, tz=tz, month=month, page_client=page_client, api_client=api_client)
+
+
+def freeze_time(now: datetime) -> None:
+    from django.utils import timezone
+
+    timezone.now = lambda: now
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="1 = 1M tickets (default)")
+    parser.add_argument("--reload", action="store_true", help="reload the data set")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs after one warm-up")
+    parser.add_argument("--only", action="append", help="entries whose name contains this")
+    parser.add_argument("--explain", action="store_true", help="print the plans")
+    parser.add_argument("--strict", action="store_true", help=f"fail on a ratio above {GOAL}")
+    args = parser.parse_args()
+
+    metrics_data.load(scale=args.scale, reload=args.reload)
+    from django.db import connection
+
+    connection.close()
+    connection.settings_dict["CONN_MAX_AGE"] = 60  # as production.py
+    freeze_time(metrics_data.DATA_NOW)
+    ctx = make_context()
+    entries = [e for e in REGISTRY if not args.only or any(o in e.name for o in args.only)]
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM supportops_ticket")
+        tickets = cur.fetchone()[0]
+        cur.execute("SELECT count(*) FROM supportops_interaction")
+        interactions = cur.fetchone()[0]
+        cur.execute("SHOW work_mem")
+        work_mem = cur.fetchone()[0]
+    print(
+        f"\n{tickets:,} tickets, {interactions:,} interactions; now = {ctx.now:%Y-%m-%d %H:%M} "
+        f"UTC (frozen), month = {ctx.month}, {ctx.tz}; work_mem {work_mem}; "
+        f"warm-up + median of {args.runs}; load average {os.getloadavg()[0]:.1f} on "
+        f"{os.cpu_count()} CPUs\n"
+    )
+    rows, failed = [], False
+    width = max(len(e.name) for e in entries)
+    print(f"{'endpoint':<{width}} | endpoint ms |   SQL ms | ratio | figures")
+    print(f"{'-' * width}-+-------------+----------+-------+--------")
+    for entry in entries:
+        params = entry.params(ctx)
+        endpoint_ms, sql_ms = [], []
+        try:
+            result = entry.run(ctx)  # warm-up
+            rows_sql = run_sql(entry.sql, params)
+            for _ in range(args.runs):
+                ms, result = timed(lambda entry=entry: entry.run(ctx))
+                endpoint_ms.append(ms)
+                ms, rows_sql = timed(lambda e=entry, p=params: run_sql(e.sql, p))
+                sql_ms.append(ms)
+            problems = compare(entry.figures(ctx, result), entry.sql_figures(rows_sql))
+        except Exception as exc:  # one broken entry must not hide the others
+            print(f"{entry.name:<{width}} | FAILED: {type(exc).__name__}: {exc}")
+            failed = True
+            continue
+        e, s = statistics.median(endpoint_ms), statistics.median(sql_ms)
+        ratio = e / s if s else float("inf")
+        verdict = "agree" if not problems else f"{len(problems)} DIFFER"
+        mark = "" if ratio <= GOAL else f"  (> {GOAL})"
+        print(f"{entry.name:<{width}} | {e:11.1f} | {s:8.1f} | {ratio:5.2f} | {verdict}{mark}")
+        for problem in problems[:20]:
+            print(f"{'':<{width}}     {problem}")
+        failed = failed or bool(problems)
+        rows.append((entry, ratio))
+    if args.explain:
+        for entry in entries:
+            explain(entry, ctx)
+    if failed:
+        sys.exit(1)
+    if args.strict and any(ratio > GOAL for _, ratio in rows):
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()
