@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC
-from urllib.parse import urlencode
 
 from django.shortcuts import render
 from django.urls import reverse
@@ -15,35 +13,11 @@ from supportops.models import Source
 from ..bug_tickets import BadBugKey, bug_group_detail
 from ..bugs import bug_impact
 from ..figures.bugs import bug_impact_figure
-from ..periods import BadPeriod, window_from_text
+from ..periods import BadPeriod
+from .params import asked_window, page_number, query_string, window_text
 
 TICKETS_PER_PAGE = 50
 SOURCE_LABELS = dict(Source.choices)
-
-
-def _query(**params) -> str:
-    return urlencode({key: value for key, value in params.items() if value not in (None, "")})
-
-
-def _window_text(request) -> tuple[str, str]:
-    return request.GET.get("start", "").strip(), request.GET.get("end", "").strip()
-
-
-def _window(start_text: str, end_text: str, now):
-    """The asked-for window, or None for the metric's default (cut in the reporting zone)."""
-    if not start_text and not end_text:
-        return None
-    return window_from_text(start_text, end_text, now=now, tz=UTC)  # the zone cuts defaults only
-
-
-def _page(text: str) -> int:
-    try:
-        page = int(text or 1)
-    except ValueError:
-        raise BadPeriod(f"page: {text!r} is not a page number") from None
-    if page < 1:
-        raise BadPeriod("page: pages start at 1")
-    return page
 
 
 def _reference(key: str) -> str:
@@ -56,10 +30,10 @@ def _reference(key: str) -> str:
 
 
 def bugs_dashboard(request):
-    start_text, end_text = _window_text(request)
+    start_text, end_text = window_text(request)
     now = timezone.now()
     try:
-        result = bug_impact(window=_window(start_text, end_text, now), now=now)
+        result = bug_impact(window=asked_window(start_text, end_text, now), now=now)
     except BadPeriod as exc:
         context = {
             "error": f"Cannot show the bugs: {exc}.",
@@ -75,7 +49,7 @@ def bugs_dashboard(request):
         "end_text": window["end"],
         "max_month": str(result.current_month),
         "rows": [
-            (row, f"{group_url}?{_query(key=row.key, **window)}", _reference(row.key))
+            (row, f"{group_url}?{query_string(key=row.key, **window)}", _reference(row.key))
             for row in result.rows
         ],
         "chart": json.loads(bug_impact_figure(result).to_json()),
@@ -84,19 +58,19 @@ def bugs_dashboard(request):
 
 
 def bug_group_page(request):
-    start_text, end_text = _window_text(request)
+    start_text, end_text = window_text(request)
     key = request.GET.get("key", "").strip()
     now = timezone.now()
     list_url = reverse("dashboard-bugs")
-    back = f"{list_url}?{_query(start=start_text, end=end_text)}".rstrip("?")
+    back = f"{list_url}?{query_string(start=start_text, end=end_text)}".rstrip("?")
     try:
         if not key:
             raise BadBugKey("key: choose a bug from the list")
         detail = bug_group_detail(
             key=key,
-            window=_window(start_text, end_text, now),
+            window=asked_window(start_text, end_text, now),
             now=now,
-            page=_page(request.GET.get("page", "").strip()),
+            page=page_number(request.GET.get("page", "").strip()),
             page_size=TICKETS_PER_PAGE,
         )
     except (BadPeriod, BadBugKey) as exc:
@@ -122,9 +96,9 @@ def bug_group_page(request):
         "end_text": window["end"],
         "max_month": str(listed.current_month),
         "keep": {"key": listed.key},
-        "back": f"{list_url}?{_query(**window)}",
+        "back": f"{list_url}?{query_string(**window)}",
         "previous_page": listed.page - 1 if listed.page > 1 else None,
         "next_page": listed.page + 1 if listed.has_next else None,
-        "page_url": f"{here}?{_query(key=listed.key, **window)}&page=",
+        "page_url": f"{here}?{query_string(key=listed.key, **window)}&page=",
     }
     return render(request, "metrics/bugs_group.html", context)
