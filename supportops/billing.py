@@ -8,12 +8,20 @@ from __future__ import annotations
 from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from .models import Charge, Customer, CustomerIdentity, Invoice, Subscription
+from .models import Charge, Customer, CustomerIdentity, Invoice, MetricSettings, Subscription
 
 COUNTING_STATUSES = ("active", "past_due")
-ENTERPRISE = Q(plan__product_name__iexact="enterprise") | Q(
-    plan__extra__metadata__plan="enterprise"
-)
+
+
+def enterprise_plan_q(*, pattern: str) -> Q:
+    """Subscriptions whose plan's product name or price nickname matches `pattern`
+    (MetricSettings.enterprise_plan_pattern), case-insensitive, anywhere in the name."""
+    return Q(plan__product_name__iregex=pattern) | Q(plan__name__iregex=pattern)
+
+
+def _enterprise_plan_pattern() -> str:
+    stored = MetricSettings.objects.filter(pk=1).values_list("enterprise_plan_pattern", flat=True)
+    return stored.first() or MetricSettings._meta.get_field("enterprise_plan_pattern").default
 
 
 def billing_links_refresh(*, source: str) -> None:
@@ -27,13 +35,17 @@ def billing_links_refresh(*, source: str) -> None:
         )
 
 
-def customer_billing_refresh() -> int:
+def customer_billing_refresh(*, enterprise_pattern: str | None = None) -> int:
     """Recompute plan, is_paying, is_enterprise, mrr_minor and currency of billed customers.
 
     A customer counts what its `active` and `past_due` subscriptions count; its plan is the one
     of its largest such subscription (None once nothing is live). Customers with no subscription
-    rows at all are left alone. Returns the number of customers updated.
+    rows at all are left alone. A customer is Enterprise when a counting subscription's plan
+    matches `enterprise_pattern` (default: the stored MetricSettings.enterprise_plan_pattern).
+    Returns the number of customers updated.
     """
+    if enterprise_pattern is None:
+        enterprise_pattern = _enterprise_plan_pattern()
     counting = Subscription.objects.filter(customer_id=OuterRef("pk"), status__in=COUNTING_STATUSES)
     top = counting.order_by("-mrr_minor", "-started_at", "-id")
     total = (
@@ -45,5 +57,5 @@ def customer_billing_refresh() -> int:
         plan_id=Subquery(top.values("plan_id")[:1]),
         currency=Coalesce(Subquery(top.values("currency")[:1]), F("currency")),
         is_paying=Exists(counting.filter(mrr_minor__gt=0)),
-        is_enterprise=Exists(counting.filter(ENTERPRISE)),
+        is_enterprise=Exists(counting.filter(enterprise_plan_q(pattern=enterprise_pattern))),
     )

@@ -6,7 +6,7 @@ request is a 400 with a message on the field, never an IntegrityError.
 
 from rest_framework import serializers, viewsets
 
-from supportops.models import Expense, TeamMember
+from supportops.models import Expense, Product, TeamMember
 
 from .permissions import IsStaffOrReadOnly
 
@@ -39,6 +39,13 @@ class _DatedSerializer(serializers.ModelSerializer):
 
 class TeamMemberSerializer(_DatedSerializer):
     end_before_start_message = _constraint_message(TeamMember, "member_end_after_start")
+    products = serializers.SlugRelatedField(
+        many=True,
+        slug_field="name",
+        queryset=Product.objects.all(),
+        required=False,
+        help_text="Names of the products covered (the Enterprise group is a product too).",
+    )
 
     class Meta:
         model = TeamMember
@@ -51,6 +58,8 @@ class TeamMemberSerializer(_DatedSerializer):
             "fte",
             "start_date",
             "end_date",
+            "products",
+            "capacity_override",
         ]
         extra_kwargs = {
             "annual_salary": _not_negative("The annual salary cannot be negative."),
@@ -75,7 +84,7 @@ class ExpenseSerializer(_DatedSerializer):
 class TeamMemberViewSet(viewsets.ModelViewSet):
     """Team members: everyone signed in can read; staff can change them."""
 
-    queryset = TeamMember.objects.order_by("name", "id")
+    queryset = TeamMember.objects.prefetch_related("products").order_by("name", "id")
     serializer_class = TeamMemberSerializer
     permission_classes = [IsStaffOrReadOnly]
 

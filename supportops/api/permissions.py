@@ -11,3 +11,13 @@ class IsStaffOrReadOnly(BasePermission):
         if not (user and user.is_authenticated):
             return False
         return request.method in SAFE_METHODS or user.is_staff
+
+
+class IsStaff(BasePermission):
+    """Staff only, to read and to write."""
+
+    message = "Only staff users can see and change this."
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated and user.is_staff)

@@ -10,11 +10,15 @@ from .auth import obtain_token
 from .costs import ExpenseViewSet, TeamMemberViewSet
 from .customers import CustomerViewSet
 from .docs import ApiDocsView
+from .products import ProductRuleViewSet, ProductViewSet
+from .settings import MetricSettingsView
 
 router = DefaultRouter()
 router.register("team-members", TeamMemberViewSet, basename="team-member")
 router.register("expenses", ExpenseViewSet, basename="expense")
 router.register("customers", CustomerViewSet, basename="customer")
+router.register("products", ProductViewSet, basename="product")
+router.register("product-rules", ProductRuleViewSet, basename="product-rule")
 
 urlpatterns = [
     path("auth/token/", obtain_token, name="token"),
@@ -24,5 +28,6 @@ urlpatterns = [
         name="schema",
     ),
     path("docs/", ApiDocsView.as_view(), name="docs"),
+    path("settings/", MetricSettingsView.as_view(), name="settings"),
     *router.urls,
 ]

@@ -1,8 +1,10 @@
 """Cost inputs entered by admins, and the settings metrics read."""
 
+import re
 from decimal import Decimal
 
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
@@ -97,6 +99,57 @@ def _default_bug_tags():
     return ["bug"]
 
 
+# Validators of MetricSettings, shared by admin (full_clean) and the API (which calls it too),
+# so both show the same messages.
+validate_currency = RegexValidator(
+    r"\A[A-Z]{3}\Z", "The currency must be a 3-letter ISO 4217 code in capitals, like USD."
+)
+
+
+def validate_holiday_country(value):
+    import holidays
+
+    if value not in holidays.list_supported_countries():
+        raise ValidationError(
+            "Unknown holiday country %(value)r: use a 2-letter country code the holidays "
+            "package knows, like US or DE.",
+            params={"value": value},
+        )
+
+
+def validate_regex(value):
+    try:
+        re.compile(value)
+    except (re.error, TypeError) as e:
+        raise ValidationError(
+            "%(value)r is not a valid regular expression: %(error)s.",
+            params={"value": value, "error": e},
+        ) from None
+
+
+def validate_feature_request_patterns(value):
+    if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
+        raise ValidationError("Enter a list of regular expressions (strings).")
+    for pattern in value:
+        try:
+            compiled = re.compile(pattern)
+        except re.error as e:
+            raise ValidationError(
+                "The pattern %(pattern)r is not a valid regular expression: %(error)s.",
+                params={"pattern": pattern, "error": e},
+            ) from None
+        if "name" not in compiled.groupindex:
+            raise ValidationError(
+                "The pattern %(pattern)r needs a named group (?P<name>...) for the integration.",
+                params={"pattern": pattern},
+            )
+
+
+def validate_bug_tags(value):
+    if not isinstance(value, list) or not all(isinstance(t, str) and t.strip() for t in value):
+        raise ValidationError("Enter a list of non-empty tags (strings).")
+
+
 def _default_patterns():
     return [r"Requesting integration for (?P<name>.+)"]
 
@@ -105,7 +158,7 @@ class MetricSettings(models.Model):
     """A single row of knobs the metrics read (DESIGN.md §3)."""
 
     reporting_timezone = models.CharField(max_length=64, default="UTC")
-    currency = models.CharField(max_length=3, default="USD")
+    currency = models.CharField(max_length=3, default="USD", validators=[validate_currency])
     active_usage_threshold = models.PositiveIntegerField(
         default=500, help_text="A customer is active above this many API calls a month (mean)."
     )
@@ -116,9 +169,25 @@ class MetricSettings(models.Model):
         default=Decimal("0.5"),
         validators=[MinValueValidator(Decimal("0.01"))],
     )
-    holiday_country = models.CharField(max_length=2, default="US")
-    feature_request_patterns = models.JSONField(default=_default_patterns, blank=True)
-    bug_tags = models.JSONField(default=_default_bug_tags, blank=True)
+    holiday_country = models.CharField(
+        max_length=2, default="US", validators=[validate_holiday_country]
+    )
+    enterprise_plan_pattern = models.CharField(
+        max_length=255,
+        default="enterprise",
+        validators=[validate_regex],
+        help_text="A regular expression: a customer whose paying plan's product name or price "
+        "nickname matches it (case-insensitive) is Enterprise.",
+    )
+    feature_request_patterns = models.JSONField(
+        default=_default_patterns,
+        blank=True,
+        validators=[validate_feature_request_patterns],
+        help_text="Regular expressions on ticket subjects, each with a (?P<name>...) group.",
+    )
+    bug_tags = models.JSONField(
+        default=_default_bug_tags, blank=True, validators=[validate_bug_tags]
+    )
     ltv_cap_months = models.PositiveIntegerField("LTV cap (months)", default=60)
     retention_months = models.PositiveIntegerField("retention (months)", default=3)
 
@@ -130,8 +199,6 @@ class MetricSettings(models.Model):
 
     def clean(self):
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        from django.core.exceptions import ValidationError
 
         try:
             ZoneInfo(self.reporting_timezone)
