@@ -36,6 +36,7 @@ def pages(customer_path: str) -> list[tuple[str, str]]:
         ("customer-detail", customer_path),
         ("customers-unmatched", "/customers/unmatched/"),
         ("cohorts", "/cohorts/"),
+        ("coverage", "/coverage/"),
         ("cohorts-first-30-days", "/cohorts/?variant=first_30_days"),
         ("feature-requests", "/feature-requests/"),
         ("feature-request", "/feature-requests/request/?name=salesforce"),

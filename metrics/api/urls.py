@@ -8,6 +8,8 @@ from .bugs import BugImpactMetricView as BugImpact
 from .bugs import BugTicketsMetricView as BugTickets
 from .cohorts import CohortsMetricView
 from .cost import CostMetricView
+from .coverage import CoverageForecastMetricView as Forecast
+from .coverage import CoverageMetricView as Coverage
 from .margin import SupportMarginMetricView as Margin
 from .requests import FeatureRequestCustomersMetricView as RequestCustomers
 from .requests import FeatureRequestsMetricView as Requests
@@ -20,6 +22,8 @@ urlpatterns = [
     path("metrics/bug-impact/", BugImpact.as_view(), name="metrics-bug-impact"),
     path("metrics/bug-impact/tickets/", BugTickets.as_view(), name="metrics-bug-tickets"),
     path("metrics/cohorts/", CohortsMetricView.as_view(), name="metrics-cohorts"),
+    path("metrics/coverage/", Coverage.as_view(), name="metrics-coverage"),
+    path("metrics/coverage/forecast/", Forecast.as_view(), name="metrics-coverage-forecast"),
     path("metrics/feature-requests/", Requests.as_view(), name="metrics-feature-requests"),
     path(
         "metrics/feature-requests/tickets/",

@@ -4,6 +4,7 @@ and renders; metrics/urls.py routes to them."""
 from .bugs import bug_group_page, bugs_dashboard
 from .cohorts import cohorts_dashboard
 from .cost import cost_dashboard
+from .coverage import coverage_dashboard
 from .customers import (
     customer_detail_view,
     customer_list_csv_view,
@@ -17,6 +18,7 @@ __all__ = [
     "bugs_dashboard",
     "cohorts_dashboard",
     "cost_dashboard",
+    "coverage_dashboard",
     "customer_detail_view",
     "customer_list_csv_view",
     "customer_list_view",

@@ -83,6 +83,7 @@ def _pages(customers):
         ("customer-detail", f"/customers/{customers[0].pk}/", 200),
         ("customers-unmatched", "/customers/unmatched/", 200),
         ("cohorts", "/cohorts/", 200),
+        ("coverage", "/coverage/", 200),
         ("cohorts-first-30-days", "/cohorts/?variant=first_30_days", 200),
         ("feature-requests", "/feature-requests/", 200),
         ("feature-request", "/feature-requests/request/?name=salesforce", 200),
