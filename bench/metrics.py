@@ -330,6 +330,358 @@ register(
 )
 
 
+# --- shared by the window entries: the months of a window and their team costs ---------------
+
+
+def months_values_sql(n: int) -> str:
+    """A VALUES list of n months (i, start_at, end_at, first_date, last_date); trend_params."""
+    return ",\n        ".join(
+        f"({i}, %(start_{i})s::timestamptz, %(end_{i})s::timestamptz, "
+        f"%(first_date_{i})s::date, %(last_date_{i})s::date)"
+        for i in range(n)
+    )
+
+
+# Each month's team cost to the cent (as metrics.cost rounds it), computed here from the team
+# member and expense rows (not taken from the cost endpoint).
+MONTH_COSTS_SQL = f"""
+inputs AS ({COST_INPUTS_SQL}),
+month_cost AS (
+    SELECT m.i, round(coalesce(sum(x.monthly * (least(coalesce(x.end_date, m.last_date), m.last_date)
+                                 - greatest(x.start_date, m.first_date) + 1)), 0)
+                / (m.last_date - m.first_date + 1), 2) AS team_cost
+    FROM months m
+    LEFT JOIN inputs x ON x.start_date <= m.last_date
+                      AND (x.end_date IS NULL OR x.end_date >= m.first_date)
+    GROUP BY m.i, m.first_date, m.last_date
+)"""
+
+# Largest remainder over `weights` (i, key, customer_id, n) per month i, in cents: `whole` cents
+# each, one more to the `left` largest remainders (ties: larger n, then key in code-point order).
+LARGEST_REMAINDER_SQL = """
+parts AS (
+    SELECT w.*, round(c.team_cost * 100)::bigint AS cents, sum(w.n) OVER (PARTITION BY w.i)::bigint AS total
+    FROM weights w JOIN month_cost c USING (i)
+),
+wholes AS (
+    SELECT *, (cents * n) / total AS whole, (cents * n) %% total AS rem FROM parts WHERE total > 0
+),
+shared AS (
+    SELECT *, whole + (row_number() OVER (PARTITION BY i ORDER BY rem DESC, n DESC, key COLLATE "C")
+                       <= cents - sum(whole) OVER (PARTITION BY i))::int AS cost_cents
+    FROM wholes
+)"""
+
+
+# --- cost allocation by channel ----------------------------------------------------------------
+
+ALLOCATION_SQL = f"""
+WITH months (i, start_at, end_at, first_date, last_date) AS (VALUES
+        {months_values_sql(1)}
+),
+{MONTH_COSTS_SQL},
+tickets AS (
+    SELECT coalesce(nullif(channel, ''), '(none)') AS key, count(*) AS n
+    FROM supportops_ticket
+    WHERE NOT is_deleted AND created_at >= %(start_0)s AND created_at < %(end_0)s
+    GROUP BY 1
+),
+replies AS (
+    SELECT coalesce(nullif(t.channel, ''), '(none)') AS key, count(*) AS n
+    FROM supportops_interaction i JOIN supportops_ticket t ON t.id = i.ticket_id
+    WHERE i.author_role = 'agent' AND i.is_public AND NOT t.is_deleted
+      AND i.created_at >= %(start_0)s AND i.created_at < %(end_0)s
+    GROUP BY 1
+),
+weights AS (
+    SELECT 0 AS i, key, NULL::bigint AS customer_id, coalesce(r.n, 0) AS n
+    FROM tickets t FULL JOIN replies r USING (key)
+),
+{LARGEST_REMAINDER_SQL}
+SELECT s.key, s.cost_cents / 100.0 AS allocated_cost, c.team_cost
+FROM month_cost c LEFT JOIN shared s USING (i)
+"""
+
+
+def allocation_sql_figures(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    figures = {"team_cost": rows[0]["team_cost"]}
+    figures.update({f"{r['key']} allocated_cost": r["allocated_cost"] for r in rows if r["key"]})
+    return figures
+
+
+register(
+    Entry(
+        name="cost allocation",
+        run=lambda ctx: ctx.api(
+            "/api/v1/metrics/cost/allocation/", month=str(ctx.month), by="channel"
+        ),
+        figures=lambda ctx, data: {
+            "team_cost": data["team_cost"],
+            **{f"{r['key']} allocated_cost": r["allocated_cost"] for r in data["rows"]},
+        },
+        sql=ALLOCATION_SQL,
+        params=lambda ctx: trend_params(ctx, 1),
+        sql_figures=allocation_sql_figures,
+    )
+)
+
+
+# --- support vs revenue ------------------------------------------------------------------------
+
+MARGIN_PAGE_SIZE = 50
+
+SUPPORT_REVENUE_SQL = f"""
+WITH months (i, start_at, end_at, first_date, last_date) AS (VALUES
+        {months_values_sql(3)}
+),
+{MONTH_COSTS_SQL},
+weights AS (
+    SELECT m.i, coalesce(t.customer_id::text, 'unlinked') AS key, t.customer_id, count(*) AS n
+    FROM supportops_interaction i
+    JOIN supportops_ticket t ON t.id = i.ticket_id
+    JOIN months m ON i.created_at >= m.start_at AND i.created_at < m.end_at
+    WHERE i.author_role = 'agent' AND i.is_public AND NOT t.is_deleted
+      AND i.created_at >= %(start)s AND i.created_at < %(end)s
+    GROUP BY m.i, t.customer_id
+),
+{LARGEST_REMAINDER_SQL},
+support AS (
+    SELECT customer_id, sum(cost_cents) AS cost_cents FROM shared
+    WHERE customer_id IS NOT NULL GROUP BY customer_id
+),
+revenue AS (
+    SELECT customer_id, sum(amount_paid_minor) AS revenue_minor
+    FROM supportops_invoice
+    WHERE status = 'paid' AND paid_at >= %(start)s AND paid_at < %(end)s
+      AND upper(currency) = upper(%(currency)s) AND customer_id IS NOT NULL
+    GROUP BY customer_id
+),
+margins AS (
+    SELECT c.id, c.name, coalesce(r.revenue_minor, 0) - coalesce(s.cost_cents, 0) AS margin_cents,
+           coalesce(s.cost_cents, 0) > coalesce(r.revenue_minor, 0) AS unprofitable
+    FROM support s FULL JOIN revenue r USING (customer_id)
+    JOIN supportops_customer c ON c.id = customer_id
+    WHERE coalesce(s.cost_cents, 0) <> 0 OR coalesce(r.revenue_minor, 0) <> 0
+)
+SELECT count(*) OVER () AS count,
+       count(*) FILTER (WHERE unprofitable) OVER () AS unprofitable_customers,
+       margin_cents / 100.0 AS margin
+FROM margins
+ORDER BY margin_cents, name COLLATE "C", id
+LIMIT {MARGIN_PAGE_SIZE}
+"""
+
+
+def margin_sql_figures(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    figures = {
+        "count": rows[0]["count"],
+        "unprofitable_customers": rows[0]["unprofitable_customers"],
+    }
+    figures.update({f"margin {n}": row["margin"] for n, row in enumerate(rows, 1)})
+    return figures
+
+
+register(
+    Entry(
+        name="support vs revenue",
+        run=lambda ctx: ctx.api(
+            "/api/v1/metrics/support-vs-revenue/",
+            start=str(ctx.months(3)[0]),
+            end=str(ctx.month),
+            page_size=MARGIN_PAGE_SIZE,
+        ),
+        figures=lambda ctx, data: {
+            "count": data["count"],
+            "unprofitable_customers": data["unprofitable_customers"],
+            **{f"margin {n}": row["margin"] for n, row in enumerate(data["rows"], 1)},
+        },
+        sql=SUPPORT_REVENUE_SQL,
+        params=lambda ctx: {**trend_params(ctx, 3), "currency": reporting_currency()},
+        sql_figures=margin_sql_figures,
+    )
+)
+
+
+def reporting_currency() -> str:
+    from supportops.models import MetricSettings
+
+    return MetricSettings.load().currency
+
+
+# --- support cohorts (window variant) ----------------------------------------------------------
+
+COHORTS_SQL = """
+WITH customers AS (
+    SELECT EXISTS (
+               SELECT FROM supportops_ticket t
+               WHERE t.customer_id = c.id AND NOT t.is_deleted
+                 AND t.created_at >= %(start)s AND t.created_at < %(end)s
+           ) AS support,
+           EXISTS (
+               SELECT FROM supportops_subscription s
+               WHERE s.customer_id = c.id AND s.list_mrr_minor > 0 AND s.started_at < %(end)s
+                 AND (s.trial_end_at IS NULL OR s.trial_end_at < %(end)s)
+                 AND ((s.ended_at IS NULL AND s.status IN ('active', 'past_due'))
+                      OR (s.ended_at > s.started_at
+                          AND (s.trial_end_at IS NULL OR s.ended_at > s.trial_end_at)
+                          AND s.status <> 'incomplete_expired'))
+           ) AS converted
+    FROM supportops_customer c
+    WHERE c.signed_up_at < %(end)s
+)
+SELECT CASE WHEN support THEN 'support' ELSE 'no_support' END AS cohort,
+       count(*) AS customers,
+       round(count(*) FILTER (WHERE converted)::numeric / count(*), 4) AS paid_conversion_rate
+FROM customers
+GROUP BY support
+"""
+
+COHORT_FIGURES = ("customers", "paid_conversion_rate")
+
+
+def window_bounds(ctx: Context, n: int = 3) -> dict[str, Any]:
+    months = ctx.months(n)
+    return {"start": months[0].bounds(ctx.tz)[0], "end": months[-1].bounds(ctx.tz)[1]}
+
+
+register(
+    Entry(
+        name="cohorts",
+        run=lambda ctx: ctx.api(
+            "/api/v1/metrics/cohorts/", start=str(ctx.months(3)[0]), end=str(ctx.month)
+        ),
+        figures=lambda ctx, data: {
+            f"{cohort} {key}": data[cohort][key]
+            for cohort in ("support", "no_support")
+            for key in COHORT_FIGURES
+        },
+        sql=COHORTS_SQL,
+        params=window_bounds,
+        sql_figures=lambda rows: {
+            f"{row['cohort']} {key}": row[key] for row in rows for key in COHORT_FIGURES
+        },
+    )
+)
+
+
+# --- feature requests (the default pattern) ----------------------------------------------------
+
+TOP = 5
+
+# The default pattern `Requesting integration for (?P<name>.+)` (case-insensitive), the name
+# trimmed of spaces and quotes and case-folded; ranked by the customers' MRR in the reporting
+# currency (the endpoint ranks by their LTV sum: MRR × one lifetime, so the same order).
+FEATURE_REQUESTS_SQL = r"""
+WITH requests AS (
+    SELECT lower(regexp_replace((regexp_match(subject, 'Requesting integration for (.+)', 'i'))[1],
+                                '^[\s"''“”‘’]+|[\s"''“”‘’]+$', '', 'g')) AS name,
+           customer_id
+    FROM supportops_ticket
+    WHERE NOT is_deleted AND created_at >= %(start)s AND created_at < %(end)s
+      AND subject ILIKE '%%Requesting integration for%%'
+),
+named AS (SELECT * FROM requests WHERE name <> ''),
+money AS (
+    SELECT d.name, sum(c.mrr_minor) FILTER (WHERE upper(c.currency) = upper(%(currency)s)) AS mrr
+    FROM (SELECT DISTINCT name, customer_id FROM named WHERE customer_id IS NOT NULL) d
+    JOIN supportops_customer c ON c.id = d.customer_id
+    GROUP BY d.name
+)
+SELECT name, count(*) AS tickets, count(DISTINCT customer_id) AS customers
+FROM named LEFT JOIN money USING (name)
+GROUP BY name, money.mrr
+ORDER BY coalesce(money.mrr, 0) DESC, count(*) DESC, name COLLATE "C"
+LIMIT 5
+"""
+
+register(
+    Entry(
+        name="feature requests",
+        run=lambda ctx: ctx.api(
+            "/api/v1/metrics/feature-requests/", start=str(ctx.months(3)[0]), end=str(ctx.month)
+        ),
+        figures=lambda ctx, data: {
+            f"{row['name']} {key}": row[key]
+            for row in data["rows"][:TOP]
+            for key in ("tickets", "customers")
+        },
+        sql=FEATURE_REQUESTS_SQL,
+        params=lambda ctx: {**window_bounds(ctx), "currency": reporting_currency()},
+        sql_figures=lambda rows: {
+            f"{row['name']} {key}": row[key] for row in rows for key in ("tickets", "customers")
+        },
+    )
+)
+
+
+# --- bug impact --------------------------------------------------------------------------------
+
+BUG_IMPACT_SQL = """
+WITH tickets AS (
+    SELECT source, type, external_id, problem_external_id, tags, customer_id
+    FROM supportops_ticket
+    WHERE NOT is_deleted AND created_at >= %(start)s AND created_at < %(end)s
+),
+members AS (
+    SELECT 'problem:' || source || ':'
+           || CASE WHEN type = 'problem' THEN external_id ELSE problem_external_id END AS key,
+           customer_id
+    FROM tickets
+    WHERE type = 'problem' OR problem_external_id <> ''
+    UNION ALL
+    SELECT 'tag:' || tag, customer_id
+    FROM tickets CROSS JOIN unnest(%(tags)s::text[]) AS tag
+    WHERE type <> 'problem' AND problem_external_id = ''
+      AND EXISTS (
+          SELECT FROM jsonb_array_elements_text(
+              CASE WHEN jsonb_typeof(tags) = 'array' THEN tags ELSE '[]'::jsonb END) AS v(value)
+          WHERE lower(v.value) = tag)
+),
+groups AS (
+    SELECT key, count(*) AS tickets, count(DISTINCT customer_id) AS customers
+    FROM members GROUP BY key
+),
+money AS (
+    SELECT d.key, sum(c.mrr_minor) FILTER (WHERE lower(c.currency) = lower(%(currency)s)) AS mrr
+    FROM (SELECT DISTINCT key, customer_id FROM members WHERE customer_id IS NOT NULL) d
+    JOIN supportops_customer c ON c.id = d.customer_id
+    GROUP BY d.key
+)
+SELECT g.key, g.tickets, g.customers, coalesce(m.mrr, 0) / 100.0 AS mrr
+FROM groups g LEFT JOIN money m USING (key)
+ORDER BY coalesce(m.mrr, 0) DESC, g.tickets DESC, g.key COLLATE "C"
+LIMIT 5
+"""
+
+BUG_FIGURES = ("tickets", "customers", "mrr")
+
+
+def bug_params(ctx: Context) -> dict[str, Any]:
+    from metrics.bug_groups import bug_tags
+    from supportops.models import MetricSettings
+
+    settings = MetricSettings.load()
+    return {**window_bounds(ctx), "currency": settings.currency, "tags": list(bug_tags(settings))}
+
+
+register(
+    Entry(
+        name="bug impact",
+        run=lambda ctx: ctx.api(
+            "/api/v1/metrics/bug-impact/", start=str(ctx.months(3)[0]), end=str(ctx.month)
+        ),
+        figures=lambda ctx, data: {
+            f"{row['key']} {key}": row[key] for row in data["rows"][:TOP] for key in BUG_FIGURES
+        },
+        sql=BUG_IMPACT_SQL,
+        params=bug_params,
+        sql_figures=lambda rows: {
+            f"{row['key']} {key}": row[key] for row in rows for key in BUG_FIGURES
+        },
+    )
+)
+
+
 # --- the runner --------------------------------------------------------------------------------
 
 

@@ -19,7 +19,7 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 
 from supportops.models import Customer, Interaction, MetricSettings
@@ -63,17 +63,20 @@ def _customers(spans: Sequence[MonthSpan], currency: str):
     """Customers with replies or paid invoices in the window: revenue (minor units, reporting
     currency), invoices paid in another currency, and the plan at the window's end."""
     start_at, end_at = spans[0].start_at, spans[-1].end_at
+    # The invoices paid in the window, as the join's condition: the join (and the GROUP BY)
+    # then reads only those rows, not every invoice of every customer.
     paid = Q(invoices__status=PAID, invoices__paid_at__gte=start_at, invoices__paid_at__lt=end_at)
-    same_currency = Q(invoices__currency__iexact=currency)
+    same_currency = Q(paid_invoices__currency__iexact=currency)
     replied = Exists(
         Interaction.objects.filter(replies_in(start_at, end_at), ticket__customer=OuterRef("pk"))
     )
     return (
-        Customer.objects.annotate(
+        Customer.objects.annotate(paid_invoices=FilteredRelation("invoices", condition=paid))
+        .annotate(
             revenue_minor=Coalesce(
-                Sum("invoices__amount_paid_minor", filter=paid & same_currency), 0
+                Sum("paid_invoices__amount_paid_minor", filter=same_currency), 0
             ),
-            other_currency=Count("invoices", filter=paid & ~same_currency),
+            other_currency=Count("paid_invoices", filter=~same_currency),
             has_replies=replied,
             plan_name=plan_at(end_at),
         )

@@ -103,6 +103,20 @@ class Ticket(SourceRecord):
             ),
             # Open days and backlogs look for tickets solved after a month began.
             models.Index(fields=["solved_at"], name="ticket_solved_at_idx"),
+            # Replies joined to their live ticket's customer and channel (allocation, margin):
+            # index-only lookups instead of a scan of every ticket (bench/metrics.py).
+            models.Index(
+                fields=["id"],
+                include=["customer", "channel"],
+                condition=models.Q(is_deleted=False),
+                name="ticket_live_id_idx",
+            ),
+            # A problem ticket's incidents (bug impact).
+            models.Index(
+                fields=["source", "problem_external_id"],
+                condition=~models.Q(problem_external_id=""),
+                name="ticket_problem_incident_idx",
+            ),
         ]
 
     def __str__(self):

@@ -79,6 +79,10 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'supportops.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The metric queries are wide conditional aggregates that PostgreSQL's JIT spends seconds
+    # compiling at 1M tickets and then runs no faster (bench/metrics.py, EXPLAIN ANALYZE).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The demo runs the web server, the sync and the sandbox at once; wait for locks
     # instead of failing with "database is locked".
