@@ -31,3 +31,13 @@ def one_decimal(value: Decimal | None) -> str:
 def percent_abs(ratio: Decimal | None) -> str:
     """-0.123 → "12.3%" (the arrow beside it gives the sign); None → "—"."""
     return MISSING if ratio is None else f"{abs(ratio) * 100:,.1f}%"
+
+
+# API-call averages read like money: two places, thousands separators (as the API gives them).
+register.filter("calls", money)
+
+
+@register.filter
+def rate(value: Decimal | None) -> str:
+    """0.4286 → "42.86%" (the API's four places, as a percentage); None → "—"."""
+    return MISSING if value is None else f"{value * 100:.2f}%"
