@@ -6,7 +6,7 @@ from .crm import CrmActivity, Opportunity
 from .customers import Contact, Customer, CustomerIdentity
 from .sources import Source
 from .sync import SourceLock, SyncRun, SyncState
-from .tickets import Interaction, Product, ProductRule, Ticket
+from .tickets import Interaction, Product, ProductRemap, ProductRule, Ticket
 from .usage import UsageMonth
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "Opportunity",
     "Plan",
     "Product",
+    "ProductRemap",
     "ProductRule",
     "Source",
     "Subscription",

@@ -25,6 +25,15 @@ class Customer(models.Model):
         help_text="The earliest creation time any linked source reports (DESIGN.md §4); "
         "empty while none reports one.",
     )
+    last_contact_at = models.DateTimeField(
+        "last contact",
+        null=True,
+        blank=True,
+        help_text="Latest public message either way, any channel; kept by the sync.",
+    )
+    ticket_count = models.PositiveIntegerField(
+        "tickets", default=0, help_text="Tickets not deleted, all time; kept by the sync."
+    )
     created_at = models.DateTimeField(
         auto_now_add=True, help_text="When this row was made here: not the signup date."
     )

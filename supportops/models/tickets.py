@@ -82,6 +82,15 @@ class Ticket(SourceRecord):
     full_resolution_minutes = models.IntegerField(
         "full resolution (minutes)", null=True, blank=True
     )
+    reopens = models.PositiveIntegerField(
+        null=True, blank=True, help_text="How often the vendor saw it reopened; empty if not given."
+    )
+    form_id = models.CharField(
+        "ticket form ID",
+        max_length=64,
+        blank=True,
+        help_text="Kept so product rules on forms can re-map existing tickets.",
+    )
     custom_fields = models.JSONField(default=dict, blank=True, help_text="{field id: value}")
     is_deleted = models.BooleanField("deleted", default=False)
 
@@ -161,3 +170,33 @@ class Interaction(SourceRecord):
 
     def __str__(self):
         return f"{self.source} {self.external_id} on #{self.ticket_external_id}"
+
+
+class ProductRemap(models.Model):
+    """One run of re-mapping existing tickets after the product rules changed.
+
+    A row per request, so the admin and the API can show its progress while a worker runs it.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    reason = models.CharField(max_length=255, blank=True, help_text="What changed.")
+    requested_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    tickets_total = models.PositiveIntegerField(default=0)
+    tickets_done = models.PositiveIntegerField(default=0)
+    tickets_changed = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = "product re-map"
+
+    def __str__(self):
+        return f"re-map {self.requested_at:%Y-%m-%d %H:%M} {self.status}"
