@@ -8,8 +8,9 @@ bug impact, the customer page), so both sides use the same numbers.
 
 - **Monthly churn rate** = the mean, over the 12 complete months before the month of `now`
   (reporting time zone) that had customers paying at their start, of customers who stopped
-  paying in the month ÷ customers paying at its start (supportops/paying.py). One aggregate
-  query over Customer: 24 conditional counts (12 months × paying at the start, stopped).
+  paying in the month ÷ customers paying at its start (supportops/paying.py). One query: the
+  subscriptions that can matter, grouped by customer into "paying at each of the 13 month
+  starts" flags (`paying_flags`), counted per month.
 - **Expected lifetime** = 1 ÷ that rate (from the unrounded mean), capped at
   MetricSettings.ltv_cap_months (default 60). A rate of 0 gives the cap, and so does no measured
   month at all (no paying customer in any of the 12 months: no churn observed; the basis says
@@ -28,11 +29,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
-from django.db.models import BigIntegerField, Count, OuterRef, Subquery, Sum, Value
+from django.db.models import BigIntegerField, F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from .models import Customer, Invoice, MetricSettings
-from .paying import customers_paying_at, customers_stopped_paying
+from .models import Invoice, MetricSettings
+from .paying import paying_flags
 
 CHURN_MONTHS = 12
 CHURN_PLACES = Decimal("0.000001")  # the rate, to 6 places (4+ as the API shows it)
@@ -77,20 +78,22 @@ def _lifetime(churn: Fraction | None, cap: int) -> Decimal:
 def ltv_basis_for(*, now: datetime, settings: MetricSettings) -> LtvBasis:
     """`ltv_basis` with the settings already loaded (one query: the churn counts)."""
     starts = _month_starts(now, ZoneInfo(settings.reporting_timezone), CHURN_MONTHS)
-    counts = Customer.objects.order_by().aggregate(
+    flags = paying_flags(starts)
+    counts = flags.aggregate(
         **{
             name: aggregate
-            for i, (start, end) in enumerate(zip(starts, starts[1:], strict=False))
+            for i in range(CHURN_MONTHS)
             for name, aggregate in (
-                (f"paying_{i}", Count("pk", filter=customers_paying_at(start))),
-                (f"stopped_{i}", Count("pk", filter=customers_stopped_paying(start, end))),
+                (f"n_paying_{i}", Sum(f"paying_{i}")),
+                # paying at the month's start and not at its end: 1 × (1 − 0)
+                (f"n_stopped_{i}", Sum(F(f"paying_{i}") * (1 - F(f"paying_{i + 1}")))),
             )
         }
     )
     rates = [
-        Fraction(counts[f"stopped_{i}"], counts[f"paying_{i}"])
+        Fraction(counts[f"n_stopped_{i}"], counts[f"n_paying_{i}"])
         for i in range(CHURN_MONTHS)
-        if counts[f"paying_{i}"]
+        if counts[f"n_paying_{i}"]
     ]
     churn = sum(rates, Fraction(0)) / len(rates) if rates else None
     churn_rate = None
