@@ -47,12 +47,19 @@ TEAM = [
     # name, role, salary, benefits, fte, products
     ("Maya Lindqvist", "Head of Support", "118000", "26000", "1", ["API", "Dashboard"]),
     ("Tomás Ortega", "Support Engineer", "82000", "18000", "1", ["API"]),
-    ("Priya Raman", "Support Engineer", "80000", "17500", "1", ["API", "Integrations"]),
-    ("Jonas Weber", "Support Engineer", "76000", "16500", "1", ["Dashboard"]),
-    ("Amara Okafor", "Support Engineer", "76000", "16500", "1", ["Billing", "Mobile app"]),
+    (
+        "Priya Raman",
+        "Support Engineer",
+        "80000",
+        "17500",
+        "1",
+        ["API", "Integrations", "Enterprise"],
+    ),
+    ("Jonas Weber", "Support Engineer", "76000", "16500", "1", ["Dashboard", "Enterprise"]),
+    ("Amara Okafor", "Support Engineer", "76000", "16500", "1", ["Billing", "Enterprise"]),
     ("Lena Fischer", "Support Engineer", "74000", "16000", "0.5", ["Mobile app"]),
     ("Sam Carter", "Enterprise Support", "96000", "21000", "1", ["Enterprise"]),
-    ("Ivy Chen", "Support Operations", "70000", "15000", "0.8", ["Integrations"]),
+    ("Ivy Chen", "Support Operations", "70000", "15000", "0.8", ["Integrations", "Enterprise"]),
 ]
 
 EXPENSES = [
@@ -65,7 +72,7 @@ EXPENSES = [
 
 
 # The story, on top of the base team and expenses (dates from `story_dates`).
-HIRE = ("Noor Haddad", "Support Engineer", "78000", "17000", "1", ["Dashboard", "Integrations"])
+HIRE = ("Noor Haddad", "Support Engineer", "78000", "17000", "1", ["Dashboard", "Enterprise"])
 TOOL = ("Conversation QA reviews", Expense.Kind.TOOL, "600.00")
 LEAVER = "Jonas Weber"
 RAISE = ("Tomás Ortega", "Senior Support Engineer", "91000", "20000", "1", ["API", "Enterprise"])
@@ -112,6 +119,7 @@ def demo_inputs_load(*, start_date: date, today: date) -> None:
     if settings.bug_tags == ["bug"]:  # still the default: an admin's choice is kept
         settings.bug_tags = BUG_TAGS
         settings.save(update_fields=["bug_tags"])
+    _capacity_load(settings)
     products = _products_load()
     end_dates = {LEAVER: story.leaver_end_date, RAISE[0]: story.raise_date - timedelta(days=1)}
     for row in TEAM:
@@ -121,6 +129,30 @@ def demo_inputs_load(*, start_date: date, today: date) -> None:
     for name, kind, amount in EXPENSES:
         _expense_load(name, kind, amount, start_date=start_date)
     _expense_load(*TOOL, start_date=story.tool_date)
+
+
+# The demo company's capacity inputs. Its enterprise accounts write most of its tickets (the
+# sandbox's story), so most of the team shares the Enterprise group; with the model's defaults
+# (10 tickets a day, enterprise at half speed) Enterprise would need more engineers than the
+# company has, which no head of support would be running.
+DEMO_TICKETS_PER_ENGINEER_DAY = 8
+DEMO_ENTERPRISE_CAPACITY_FACTOR = Decimal("0.8")
+
+
+def _capacity_load(settings: MetricSettings) -> None:
+    """Set the demo's capacity inputs where they are still the model's defaults (an admin's
+    choice is kept)."""
+    fields = MetricSettings._meta
+    changed = []
+    if settings.tickets_per_engineer_day == fields.get_field("tickets_per_engineer_day").default:
+        settings.tickets_per_engineer_day = DEMO_TICKETS_PER_ENGINEER_DAY
+        changed.append("tickets_per_engineer_day")
+    factor = fields.get_field("enterprise_capacity_factor").default
+    if settings.enterprise_capacity_factor == factor:
+        settings.enterprise_capacity_factor = DEMO_ENTERPRISE_CAPACITY_FACTOR
+        changed.append("enterprise_capacity_factor")
+    if changed:
+        settings.save(update_fields=changed)
 
 
 def _products_load() -> dict[str, Product]:
