@@ -53,6 +53,7 @@ class TicketRecord:
     solved_at: datetime | None
     first_reply_minutes: int | None
     full_resolution_minutes: int | None
+    reopens: int | None  # the vendor's count; None when it gives none
     custom_fields: dict
     form_id: str
     is_deleted: bool

@@ -75,9 +75,9 @@ class _Member:
         return self.start_date <= today and (self.end_date is None or self.end_date >= today)
 
 
-def _groups() -> list[_Group]:
+def product_groups() -> list[_Group]:
     """Every product by name (the first product flagged as the enterprise group is it), then
-    Unassigned. One query."""
+    Unassigned. One query. Support operations (metrics/support_ops.py) groups by these too."""
     groups, enterprise_seen = [], False
     for pk, name, flagged in Product.objects.order_by("name", "pk").values_list(
         "pk", "name", "is_enterprise_group"
@@ -88,20 +88,26 @@ def _groups() -> list[_Group]:
     return [*groups, _Group(None, UNASSIGNED)]
 
 
-def _enterprise_key(groups: list[_Group]) -> int | None:
+def enterprise_group_key(groups: list[_Group]) -> int | None:
     return next((g.key for g in groups if g.is_enterprise), None)
+
+
+def product_group(enterprise_key: int | None) -> F | Case:
+    """A Ticket's group key: its product's pk (None: Unassigned), the enterprise group's for
+    tickets of enterprise customers whatever their product (when there is one)."""
+    if enterprise_key is None:
+        return F("product_id")
+    return Case(
+        When(customer__is_enterprise=True, then=Value(enterprise_key)),
+        default=F("product_id"),
+        output_field=IntegerField(),
+    )
 
 
 def _ticket_counts(months: list[Month], tz, enterprise_key: int | None) -> dict:
     """{group key: [tickets created in each month]}: one grouped query. Tickets of enterprise
     customers count under the enterprise group whatever their product (when there is one)."""
-    group = F("product_id")
-    if enterprise_key is not None:
-        group = Case(
-            When(customer__is_enterprise=True, then=Value(enterprise_key)),
-            default=F("product_id"),
-            output_field=IntegerField(),
-        )
+    group = product_group(enterprise_key)
     bounds = [m.bounds(tz) for m in months]
     counts = {
         f"m{i}": Count("pk", filter=Q(created_at__gte=start, created_at__lt=end))
@@ -213,8 +219,8 @@ def coverage_trend(*, end_month: Month, months: int, now: datetime) -> list[Cove
             nearest=current,
         )
     span = last_n_months(end_month, months)
-    groups = _groups()
-    counts = _ticket_counts(span, tz, _enterprise_key(groups))
+    groups = product_groups()
+    counts = _ticket_counts(span, tz, enterprise_group_key(groups))
     members = _members(span[0].first_date, span[-1].last_date)
     results = []
     for i, month in enumerate(span):
@@ -306,8 +312,8 @@ def hiring_forecast(*, months: int, now: datetime) -> ForecastResult:
     window = last_n_months(current.shift(-1), HISTORY_MONTHS)
     history_months = [m for m in window if first is not None and m >= first]
     ahead = [current.shift(j) for j in range(months)]
-    groups = [g for g in _groups() if g.key is not None]
-    counts = _ticket_counts(window, tz, _enterprise_key(groups))
+    groups = [g for g in product_groups() if g.key is not None]
+    counts = _ticket_counts(window, tz, enterprise_group_key(groups))
     members = _members(min(window[0].first_date, today), ahead[-1].last_date)
     offset = len(window) - len(history_months)
     forecasts = []

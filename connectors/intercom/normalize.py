@@ -152,6 +152,11 @@ def _requester(raw: dict, source: dict) -> str:
     return _id(contacts[0].get("id")) if contacts else ""
 
 
+def _count(value) -> int | None:
+    """A vendor's non-negative count, or None when it gives none (or nonsense)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
 def _ticket(raw: dict, external_id: str, created_at, updated_at, source: dict) -> TicketRecord:
     state = raw.get("state") or ("open" if raw.get("open") else "closed")
     stats = raw.get("statistics") or {}
@@ -178,6 +183,7 @@ def _ticket(raw: dict, external_id: str, created_at, updated_at, source: dict) -
         full_resolution_minutes=(
             to_close // 60 if isinstance(to_close, int) and state == "closed" else None
         ),
+        reopens=_count(stats.get("count_reopens")),
         custom_fields=dict(raw.get("custom_attributes") or {}),
         form_id="",
         is_deleted=False,

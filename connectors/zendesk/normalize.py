@@ -75,6 +75,11 @@ def _minutes(metric_set: dict, key: str) -> int | None:
     return int(value) if value is not None else None
 
 
+def _count(value) -> int | None:
+    """A vendor's non-negative count, or None when it gives none (or nonsense)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
 def ticket(raw: dict) -> TicketRecord:
     created_at = parse_time(raw["created_at"])
     updated_at = parse_time(raw.get("updated_at")) or created_at
@@ -107,6 +112,7 @@ def ticket(raw: dict) -> TicketRecord:
         solved_at=solved_at,
         first_reply_minutes=_minutes(metric_set, "reply_time_in_minutes"),
         full_resolution_minutes=_minutes(metric_set, "full_resolution_time_in_minutes"),
+        reopens=_count(metric_set.get("reopens")),
         custom_fields=custom_fields,
         form_id=_id(raw.get("ticket_form_id")),
         is_deleted=status == "deleted",

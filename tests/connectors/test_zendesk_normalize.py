@@ -133,3 +133,17 @@ def test_organization_and_user_carry_their_creation_time():
     )  # fmt: skip
     assert user.source_created_at == datetime(2019, 11, 2, 8, tzinfo=UTC)
     assert normalize.organization({"id": 1}).source_created_at is None
+
+
+def test_reopens_and_form_come_from_the_ticket_and_its_metrics():
+    raw = {
+        "id": 2,
+        "status": "solved",
+        "created_at": "2024-01-01T00:00:00Z",
+        "ticket_form_id": 360000000100,
+        "metric_set": {"solved_at": "2024-01-03T00:00:00Z", "reopens": 2},
+    }
+    record = normalize.ticket(raw)
+    assert record.reopens == 2 and record.form_id == "360000000100"
+    bare = normalize.ticket({**raw, "metric_set": None, "ticket_form_id": None})
+    assert bare.reopens is None and bare.form_id == ""

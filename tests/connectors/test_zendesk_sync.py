@@ -13,6 +13,7 @@ from datetime import timedelta
 import pytest
 from django.core.management import CommandError, call_command
 
+from connectors.sandbox.zendesk_json import TICKET_FORM_ID
 from connectors.sync import sync_source
 from supportops.models import (
     Contact,
@@ -301,3 +302,15 @@ def test_sync_command_reports_success_and_failure(zendesk, settings, capsys):
 def test_sync_command_rejects_unknown_source(zendesk):
     with pytest.raises(CommandError, match="unknown source 'zenddesk'"):
         call_command("sync", "zenddesk")
+
+
+def test_reopens_and_form_are_stored(zendesk, company):
+    sync_source(source="zendesk")
+
+    rows = Ticket.objects.values_list("external_id", "is_deleted", "reopens", "form_id")
+    assert {form for *_, form in rows} == {str(TICKET_FORM_ID)}
+    expected = {
+        str(t.id): None if t.deleted else t.reopens for t in company.tickets.values()
+    }  # deleted tickets come without their metric set
+    assert {ext: reopens for ext, _, reopens, _ in rows} == expected
+    assert any(expected.values())  # some ticket was reopened: the test can fail

@@ -175,3 +175,11 @@ def test_throttle_follows_the_advertised_budget(remaining, reset_in, pause):
     budget = Budget(limit=1000, remaining=remaining, reset_at=1_000 + reset_in)
     assert throttle_seconds(budget, now=1_000) == pause
     assert throttle_seconds(None, now=1_000) == 0.0
+
+
+def test_reopens_come_from_the_statistics_and_there_is_no_form():
+    raw = {**CONVERSATION, "statistics": {**CONVERSATION["statistics"], "count_reopens": 1}}
+    (ticket,) = [r for r in normalize.conversation(raw) if isinstance(r, TicketRecord)]
+    assert ticket.reopens == 1 and ticket.form_id == ""
+    (bare,) = [r for r in normalize.conversation(CONVERSATION) if isinstance(r, TicketRecord)]
+    assert bare.reopens is None  # the recording's statistics carry no count_reopens

@@ -144,3 +144,18 @@ def test_second_sync_reads_only_the_new_window(intercom, known_customers, clock)
     internal = Interaction.objects.get(source="intercom", external_id=str(note.id))
     assert (internal.author_role, internal.is_public) == ("agent", False)
     assert Ticket.objects.get(source="intercom", external_id=str(quiet.id)).synced_at == before
+
+
+def test_reopens_are_stored_from_the_statistics(intercom, known_customers):
+    ws = intercom.intercom.workspace
+    closed = next(c for c in ws.conversations.values() if c.state == "closed")
+    ws.add_part(closed.id, at=closed.updated_at + 1, part_type="open")
+    ws.add_part(closed.id, at=closed.updated_at + 2, part_type="close", author_type="admin")
+    sync_source(source="intercom")
+    stored = dict(Ticket.objects.filter(source="intercom").values_list("external_id", "reopens"))
+    closes = {
+        str(c.id): sum(p.part_type == "close" for p in c.parts) for c in ws.conversations.values()
+    }
+    assert stored == {ext: max(0, n - 1) for ext, n in closes.items()}
+    assert stored[str(closed.id)] == closes[str(closed.id)] - 1 >= 1
+    assert set(Ticket.objects.filter(source="intercom").values_list("form_id", flat=True)) == {""}
