@@ -1,31 +1,27 @@
 """Customer timeline and last contact (DESIGN.md §4).
 
-Each table is read once, newest first and limited in the database, then the events are merged
-in Python. A row can yield two events (a ticket opened and solved), so every query orders by
-the row's *latest* event: the `limit` newest events of a table then always come from its
-`limit` rows with the newest latest event.
+The timeline is one UNION ALL of a select per kind of event (tickets opened, agent replies,
+invoices ...), each projecting the same columns, ordered and cut to a page in the database and
+counted there: a page deep in the history costs what the first one does. Only the page's rows
+reach Python, where they get their titles and links.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, tzinfo
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+from decimal import Decimal
 
-from django.db.models import Case, DateField, F, Max, OuterRef, QuerySet, Subquery, When
-from django.db.models.functions import Cast, Coalesce, Greatest
+from django.db.models import Max, OuterRef, QuerySet, Subquery
 
-from supportops.models import (
-    CrmActivity,
-    Interaction,
-    Invoice,
-    Opportunity,
-    Subscription,
-    Ticket,
-    UsageMonth,
-)
+from supportops.models import CrmActivity, Interaction
+from supportops.models.sources import Source
 from supportops.money import minor_to_major
 
 from .periods import Month
+from .source_links import SourceLinks
+from .timeline_events import ORDER, EventRow, event_row, event_selects, union
 
 DEFAULT_LIMIT = 200
 
@@ -45,7 +41,23 @@ KINDS = (
     "ticket_replied",
     "ticket_solved",
 )
-_RANK = {kind: rank for rank, kind in enumerate(KINDS)}
+RANK = {kind: rank for rank, kind in enumerate(KINDS)}
+SOURCES = tuple(Source.values)
+KIND_LABELS = {
+    "usage": "Usage month",
+    "opportunity_opened": "Opportunity opened",
+    "opportunity_won": "Opportunity won",
+    "opportunity_lost": "Opportunity lost",
+    "subscription_started": "Subscription started",
+    "invoice_paid": "Invoice paid",
+    "invoice_failed": "Invoice failed",
+    "subscription_canceled": "Subscription canceled",
+    "crm_task": "CRM task",
+    "crm_event": "CRM event",
+    "ticket_opened": "Ticket / conversation opened",
+    "ticket_replied": "Agent replied",
+    "ticket_solved": "Ticket / conversation solved",
+}
 
 
 @dataclass(frozen=True)
@@ -55,6 +67,130 @@ class TimelineEvent:
     source: str  # the system it came from: zendesk, intercom, stripe, salesforce, usage, ...
     title: str
     detail: str
+    amount: Decimal | None = None  # major units of `currency`: invoice, MRR, opportunity amount
+    currency: str | None = None
+    link: str | None = None  # the record in its own system
+
+    @property
+    def source_label(self) -> str:
+        return Source(self.source).label if self.source in Source.values else self.source
+
+
+class BadTimelineFilter(ValueError):
+    """A filter value the timeline does not know; `param` names it, the message is fit to show."""
+
+    def __init__(self, param: str, message: str):
+        super().__init__(message)
+        self.param = param
+
+
+def _values(query: Mapping, name: str) -> list[str]:
+    raw = query.getlist(name) if hasattr(query, "getlist") else [query.get(name) or ""]
+    return [part.strip() for value in raw for part in str(value).split(",") if part.strip()]
+
+
+def _choices(query: Mapping, name: str, valid: tuple[str, ...], what: str) -> tuple[str, ...]:
+    values = _values(query, name)
+    unknown = [value for value in values if value not in valid]
+    if unknown:
+        raise BadTimelineFilter(
+            name,
+            f"Unknown {what} {', '.join(repr(value) for value in unknown)}; "
+            f"use one or more (comma-separated) of {', '.join(valid)}",
+        )
+    return tuple(dict.fromkeys(values))
+
+
+@dataclass(frozen=True)
+class TimelineFilters:
+    """What the timeline is narrowed to; empty means every source / every kind."""
+
+    sources: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+
+    @classmethod
+    def parse(cls, query: Mapping) -> TimelineFilters:
+        """`source` and `kind`, each one value or a comma-separated list (or repeated)."""
+        return cls(
+            sources=_choices(query, "source", SOURCES, "source"),
+            kinds=_choices(query, "kind", KINDS, "kind"),
+        )
+
+    @property
+    def query(self) -> dict[str, str]:
+        """The filters as URL parameters (for page links)."""
+        params = {}
+        if self.sources:
+            params["source"] = ",".join(self.sources)
+        if self.kinds:
+            params["kind"] = ",".join(self.kinds)
+        return params
+
+
+@dataclass(frozen=True)
+class FilterOption:
+    value: str
+    label: str
+    selected: bool
+
+
+def filter_options(query: Mapping) -> dict[str, tuple[FilterOption, ...]]:
+    """The page's source and kind selects for GET parameters `query`, as typed: a list or an
+    unknown value typed in the URL stays selected as an extra option, so a 400 shows it."""
+
+    def options(name: str, choices: list[tuple[str, str]], every: str):
+        typed = ",".join(_values(query, name))
+        known = {value for value, _ in choices}
+        rows = [("", every), *choices]
+        if typed and typed not in known:
+            rows.append((typed, typed))
+        return tuple(FilterOption(value, label, value == typed) for value, label in rows)
+
+    return {
+        "source": options("source", [(s, Source(s).label) for s in SOURCES], "Every system"),
+        "kind": options("kind", list(KIND_LABELS.items()), "Every kind"),
+    }
+
+
+@dataclass(frozen=True)
+class TimelinePage:
+    """One page of a customer's events, newest first; iterates over the events."""
+
+    events: tuple[TimelineEvent, ...]
+    count: int  # events matching the filters, all pages
+    number: int
+    page_size: int
+    filters: TimelineFilters = field(default_factory=TimelineFilters)
+
+    def __getitem__(self, index):
+        return self.events[index]
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+    def __iter__(self) -> Iterator[TimelineEvent]:
+        return iter(self.events)
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.count // self.page_size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number * self.page_size < self.count
+
+    @property
+    def first_index(self) -> int:
+        """1-based position of the page's first event (0 when the page is empty)."""
+        return (self.number - 1) * self.page_size + 1 if self.events else 0
+
+    @property
+    def last_index(self) -> int:
+        return (self.number - 1) * self.page_size + len(self.events)
 
 
 # --- last contact ----------------------------------------------------------------------------
@@ -90,256 +226,137 @@ def last_contact(*, customer_id: int) -> datetime | None:
     )
 
 
-# --- events, one table at a time -------------------------------------------------------------
+# --- the timeline ----------------------------------------------------------------------------
 
 
-def _money(amount_minor: int, currency: str) -> str:
-    return f"{minor_to_major(amount_minor, currency):,} {currency.upper()}"
-
-
-def _day_start(day: date, tz: tzinfo) -> datetime:
-    return datetime.combine(day, time(), tz).astimezone(UTC)
+def _money(amount: Decimal, currency: str) -> str:
+    return f"{amount:,} {currency.upper()}"
 
 
 def _thread(source: str) -> str:
     return "Conversation" if source == "intercom" else "Ticket"
 
 
-def _ticket_events(customer_id: int, limit: int) -> list[TimelineEvent]:
-    rows = (
-        Ticket.objects.filter(customer_id=customer_id, is_deleted=False)
-        .annotate(latest_at=Coalesce("solved_at", "created_at"))
-        .order_by("-latest_at", "-id")
-        .values("source", "external_id", "channel", "subject", "created_at", "solved_at")[:limit]
+def _amount(row: EventRow) -> Decimal | None:
+    """Major units with two places: minor units converted, opportunity amounts as they are."""
+    if row.kind.startswith(("invoice_", "subscription_")) and row.number is not None:
+        return minor_to_major(row.number, row.currency or "usd").quantize(Decimal("0.01"))
+    if row.kind.startswith("opportunity_") and row.amount is not None:
+        return Decimal(row.amount).quantize(Decimal("0.01"))
+    return None
+
+
+def _words(row: EventRow, amount: Decimal | None, tz: tzinfo) -> tuple[str, str]:
+    """(title, detail) of an event, as the page and the API show them."""
+    kind, text, note = row.kind, row.text or "", row.note or ""
+    if kind.startswith("ticket_"):
+        subject, channel = text or "(no subject)", note or "unknown channel"
+        if kind == "ticket_replied":
+            return f"Agent replied: {subject}", f"#{row.ref} via {channel}"
+        verb = "opened" if kind == "ticket_opened" else "solved"
+        detail = f"#{row.ref} via {channel}" if kind == "ticket_opened" else f"#{row.ref}"
+        return f"{_thread(row.source)} {verb}: {subject}", detail
+    if kind.startswith("subscription_"):
+        verb = "started" if kind == "subscription_started" else "canceled"
+        money = _money(amount, row.currency) if amount is not None else "—"
+        return f"Subscription {verb}: {text or 'no plan'}", f"MRR {money} · {note}"
+    if kind.startswith("invoice_"):
+        verb = "paid" if kind == "invoice_paid" else "payment failed"
+        money = _money(amount, row.currency) if amount is not None else "—"
+        return f"Invoice {verb}: {money}", row.ref
+    if kind.startswith("opportunity_"):
+        money = "no amount" if amount is None else _money(amount, row.currency or "usd")
+        verb = kind.removeprefix("opportunity_")
+        stage = note or ("no stage" if kind == "opportunity_opened" else "closed")
+        return f"Opportunity {verb}: {text or '(unnamed)'}", f"{money} · {stage}"
+    if kind.startswith("crm_"):
+        label = CrmActivity.Kind(kind.removeprefix("crm_")).label
+        return f"{label}: {text or '(no subject)'}", note
+    local = row.at.astimezone(tz)
+    month = Month(local.year, local.month)
+    return f"Usage {month.label}: {row.number or 0:,} API calls", f"account {row.ref}"
+
+
+def _event(row: EventRow, links: SourceLinks, tz: tzinfo) -> TimelineEvent:
+    amount = _amount(row)
+    title, detail = _words(row, amount, tz)
+    return TimelineEvent(
+        at=row.at,
+        kind=row.kind,
+        source=row.source,
+        title=title,
+        detail=detail,
+        amount=amount,
+        currency=row.currency if amount is not None else None,
+        link=links.link(source=row.source, kind=row.kind, external_id=row.ref),
     )
-    events = []
-    for row in rows:
-        thread, subject = _thread(row["source"]), row["subject"] or "(no subject)"
-        channel = row["channel"] or "unknown channel"
-        ref = f"#{row['external_id']}"
-        events.append(
-            TimelineEvent(
-                row["created_at"],
-                "ticket_opened",
-                row["source"],
-                f"{thread} opened: {subject}",
-                f"{ref} via {channel}",
-            )
-        )
-        if row["solved_at"]:
-            events.append(
-                TimelineEvent(
-                    row["solved_at"],
-                    "ticket_solved",
-                    row["source"],
-                    f"{thread} solved: {subject}",
-                    ref,
-                )
-            )
-    return events
 
 
-def _reply_events(customer_id: int, limit: int) -> list[TimelineEvent]:
-    rows = (
-        Interaction.objects.filter(
-            ticket__customer_id=customer_id,
-            ticket__is_deleted=False,
-            is_public=True,
-            author_role=Interaction.AuthorRole.AGENT,
-        )
-        .order_by("-created_at", "-id")
-        .values(
-            "source", "created_at", "ticket__external_id", "ticket__subject", "ticket__channel"
-        )[:limit]
+def _events_union(customer_id: int, filters: TimelineFilters, tz: tzinfo):
+    selects = event_selects(
+        customer_id=customer_id,
+        sources=filters.sources,
+        kinds=filters.kinds,
+        ranks=RANK,
+        tz=tz,
     )
-    return [
-        TimelineEvent(
-            row["created_at"],
-            "ticket_replied",
-            row["source"],
-            f"Agent replied: {row['ticket__subject'] or '(no subject)'}",
-            f"#{row['ticket__external_id']} via {row['ticket__channel'] or 'unknown channel'}",
-        )
-        for row in rows
-    ]
+    return union(selects)
 
 
-def _subscription_events(customer_id: int, limit: int) -> list[TimelineEvent]:
-    rows = (
-        Subscription.objects.filter(customer_id=customer_id)
-        .annotate(latest_at=Greatest("started_at", Coalesce("canceled_at", "started_at")))
-        .order_by("-latest_at", "-id")
-        .values(
-            "source", "status", "mrr_minor", "currency", "started_at", "canceled_at", "plan__name"
-        )[:limit]
+def timeline_page(
+    *,
+    customer_id: int,
+    filters: TimelineFilters | None = None,
+    page: int = 1,
+    page_size: int = DEFAULT_LIMIT,
+    tz: tzinfo = UTC,
+) -> TimelinePage:
+    """One page of the customer's events, newest first (ties: the later kind of KINDS first,
+    then the newer row), and how many events match.
+
+    Two queries whatever the page: the COUNT and the page's rows, cut with LIMIT/OFFSET in the
+    database (none for a page past the end; one more looks up the Intercom workspace when the
+    page links a conversation).
+    `tz` is the reporting time zone, for events that only have a date.
+    """
+    filters = filters or TimelineFilters()
+    events = _events_union(customer_id, filters, tz)
+    if events is None:
+        return TimelinePage(events=(), count=0, number=page, page_size=page_size, filters=filters)
+    count = events.count()
+    first = (page - 1) * page_size
+    window = events.order_by(*ORDER)[first : first + page_size] if first < count else []
+    rows = [event_row(values) for values in window]
+    links = SourceLinks()
+    return TimelinePage(
+        events=tuple(_event(row, links, tz) for row in rows),
+        count=count,
+        number=page,
+        page_size=page_size,
+        filters=filters,
     )
-    events = []
-    for row in rows:
-        plan = row["plan__name"] or "no plan"
-        detail = f"MRR {_money(row['mrr_minor'], row['currency'])} · {row['status']}"
-        events.append(
-            TimelineEvent(
-                row["started_at"],
-                "subscription_started",
-                row["source"],
-                f"Subscription started: {plan}",
-                detail,
-            )
-        )
-        if row["canceled_at"]:
-            events.append(
-                TimelineEvent(
-                    row["canceled_at"],
-                    "subscription_canceled",
-                    row["source"],
-                    f"Subscription canceled: {plan}",
-                    detail,
-                )
-            )
-    return events
 
 
-def _invoice_events(customer_id: int, limit: int) -> list[TimelineEvent]:
-    rows = (
-        Invoice.objects.filter(customer_id=customer_id, status__in=["paid", "failed"])
-        .annotate(
-            event_at=Case(
-                When(status="paid", then=Coalesce("paid_at", "created_at")), default=F("created_at")
-            )
-        )
-        .order_by("-event_at", "-id")
-        .values(
-            "source",
-            "external_id",
-            "status",
-            "amount_due_minor",
-            "amount_paid_minor",
-            "currency",
-            "event_at",
-        )[:limit]
-    )
-    events = []
-    for row in rows:
-        paid = row["status"] == "paid"
-        amount = row["amount_paid_minor"] if paid else row["amount_due_minor"]
-        events.append(
-            TimelineEvent(
-                row["event_at"],
-                "invoice_paid" if paid else "invoice_failed",
-                row["source"],
-                f"Invoice {'paid' if paid else 'payment failed'}: {_money(amount, row['currency'])}",
-                row["external_id"],
-            )
-        )
-    return events
-
-
-def _opportunity_events(customer_id: int, limit: int, tz: tzinfo) -> list[TimelineEvent]:
-    created_date = Cast("created_at", DateField())
-    closed_date = Case(When(is_closed=True, then="close_date"), default=None)
-    rows = (
-        Opportunity.objects.filter(customer_id=customer_id, is_deleted=False)
-        .annotate(latest_date=Greatest(created_date, Coalesce(closed_date, created_date)))
-        .order_by("-latest_date", "-created_at", "-id")
-        .values(
-            "source",
-            "name",
-            "stage",
-            "amount",
-            "currency",
-            "is_closed",
-            "is_won",
-            "created_at",
-            "close_date",
-        )[:limit]
-    )
-    events = []
-    for row in rows:
-        name = row["name"] or "(unnamed)"
-        amount = (
-            "no amount" if row["amount"] is None else f"{row['amount']:,} {row['currency'].upper()}"
-        )
-        events.append(
-            TimelineEvent(
-                row["created_at"],
-                "opportunity_opened",
-                row["source"],
-                f"Opportunity opened: {name}",
-                f"{amount} · {row['stage'] or 'no stage'}",
-            )
-        )
-        if row["is_closed"] and row["close_date"]:
-            won = row["is_won"]
-            events.append(
-                TimelineEvent(
-                    _day_start(row["close_date"], tz),
-                    "opportunity_won" if won else "opportunity_lost",
-                    row["source"],
-                    f"Opportunity {'won' if won else 'lost'}: {name}",
-                    f"{amount} · {row['stage'] or 'closed'}",
-                )
-            )
-    return events
-
-
-def _crm_events(customer_id: int, limit: int) -> list[TimelineEvent]:
-    rows = (
-        CrmActivity.objects.filter(customer_id=customer_id, is_deleted=False)
-        .order_by("-occurred_at", "-id")
-        .values("source", "kind", "subject", "status", "occurred_at")[:limit]
-    )
-    return [
-        TimelineEvent(
-            row["occurred_at"],
-            f"crm_{row['kind']}",
-            row["source"],
-            f"{CrmActivity.Kind(row['kind']).label}: {row['subject'] or '(no subject)'}",
-            row["status"],
-        )
-        for row in rows
-        if row["kind"] in CrmActivity.Kind.values
-    ]
-
-
-def _usage_events(customer_id: int, limit: int, tz: tzinfo) -> list[TimelineEvent]:
-    rows = (
-        UsageMonth.objects.filter(customer_id=customer_id)
-        .order_by("-month", "account_id")
-        .values("source", "account_id", "month", "api_calls")[:limit]
-    )
-    return [
-        TimelineEvent(
-            _day_start(row["month"], tz),
-            "usage",
-            row["source"],
-            f"Usage {Month(row['month'].year, row['month'].month).label}: {row['api_calls']:,} API calls",
-            f"account {row['account_id']}",
-        )
-        for row in rows
-    ]
-
-
-# --- merge -----------------------------------------------------------------------------------
+def all_events(
+    *, customer_id: int, filters: TimelineFilters | None = None, tz: tzinfo = UTC
+) -> list[TimelineEvent]:
+    """Every matching event, newest first, for a CSV download: one query (plus the Intercom
+    workspace when needed)."""
+    events = _events_union(customer_id, filters or TimelineFilters(), tz)
+    if events is None:
+        return []
+    links = SourceLinks()
+    return [_event(event_row(values), links, tz) for values in events.order_by(*ORDER)]
 
 
 def customer_timeline(
     *, customer_id: int, limit: int = DEFAULT_LIMIT, tz: tzinfo = UTC
 ) -> list[TimelineEvent]:
-    """Every event of the customer, newest first, at most `limit` of them.
-
-    Seven queries whatever the history: one per table. `tz` is the reporting time zone, for
-    events that only have a date (an opportunity's close date, a usage month).
-    """
+    """The `limit` newest events of the customer (the first page, without its count)."""
     if limit < 1:
         return []
-    events = [
-        *_ticket_events(customer_id, limit),
-        *_reply_events(customer_id, limit),
-        *_subscription_events(customer_id, limit),
-        *_invoice_events(customer_id, limit),
-        *_opportunity_events(customer_id, limit, tz),
-        *_crm_events(customer_id, limit),
-        *_usage_events(customer_id, limit, tz),
-    ]
-    events.sort(key=lambda event: (event.at, _RANK[event.kind]), reverse=True)
-    return events[:limit]
+    events = _events_union(customer_id, TimelineFilters(), tz)
+    if events is None:
+        return []
+    links = SourceLinks()
+    return [_event(event_row(v), links, tz) for v in events.order_by(*ORDER)[:limit]]

@@ -5,7 +5,15 @@ from decimal import Decimal
 
 import pytest
 
-from metrics.timeline import KINDS, customer_timeline, last_contact
+from metrics.timeline import (
+    KINDS,
+    BadTimelineFilter,
+    TimelineFilters,
+    all_events,
+    customer_timeline,
+    last_contact,
+    timeline_page,
+)
 from supportops.models import (
     CrmActivity,
     Customer,
@@ -123,7 +131,7 @@ def everything(acme):
 
 
 def test_timeline_has_every_event_newest_first(everything, django_assert_num_queries):
-    with django_assert_num_queries(7):  # one query per table
+    with django_assert_num_queries(1):  # one UNION ALL of every table
         events = customer_timeline(customer_id=everything.id)
 
     assert [(event.at, event.kind) for event in events] == [
@@ -234,3 +242,137 @@ def test_no_contact_is_none(acme):
     ticket = _ticket(acme, "1", at(3, 1))
     _message(ticket, "a", at(3, 1, 9), public=False)
     assert last_contact(customer_id=acme.id) is None
+
+
+# --- pages, ties, filters (tests/timeline_data.py) ----------------------------------------------
+
+
+@pytest.fixture
+def five(db):
+    from tests.timeline_data import five_sources
+
+    return five_sources()
+
+
+def _keys(events):
+    return [(event.at, event.source, event.kind) for event in events]
+
+
+@pytest.mark.parametrize("page_size", [1, 2, 3, 4, 5, 7, 12, 500])
+def test_pages_concatenate_to_the_whole_timeline(five, page_size):
+    from tests.timeline_data import EXPECTED
+
+    pages, number = [], 1
+    while True:
+        page = timeline_page(customer_id=five.id, page=number, page_size=page_size)
+        assert page.count == len(EXPECTED)
+        pages.extend(page.events)
+        if not page.has_next:
+            break
+        number += 1
+    assert _keys(pages) == EXPECTED
+    assert number == -(-len(EXPECTED) // page_size) == page.num_pages
+
+
+def test_a_page_is_two_queries(five, django_assert_num_queries):
+    with django_assert_num_queries(2):  # COUNT and the page (no Intercom event on page 3)
+        page = timeline_page(customer_id=five.id, page=3, page_size=4)
+    assert (page.first_index, page.last_index, page.has_previous, page.has_next) == (
+        9,
+        12,
+        True,
+        False,
+    )
+
+
+def test_all_events_is_one_query(five, django_assert_num_queries):
+    from tests.timeline_data import EXPECTED
+
+    with django_assert_num_queries(2):  # the events, and the Intercom workspace for the link
+        events = all_events(customer_id=five.id)
+    assert _keys(events) == EXPECTED
+
+
+def test_filters_leave_out_whole_tables(five, django_assert_num_queries):
+    filters = TimelineFilters(kinds=("usage",))
+    with django_assert_num_queries(2):
+        page = timeline_page(customer_id=five.id, filters=filters, page_size=1)
+    assert (page.count, [e.detail for e in page]) == (2, ["account acct-2"])
+    nothing = TimelineFilters(sources=("manual",), kinds=("ticket_opened",))
+    with django_assert_num_queries(1):  # the COUNT finds nothing: no page to read
+        assert timeline_page(customer_id=five.id, filters=nothing).count == 0
+
+
+def test_filters_parse_comma_lists_and_repeats():
+    from django.http import QueryDict
+
+    query = QueryDict("source=stripe,%20zendesk&source=stripe&kind=usage")
+    assert TimelineFilters.parse(query) == TimelineFilters(("stripe", "zendesk"), ("usage",))
+    assert TimelineFilters.parse(QueryDict("source=&kind=")) == TimelineFilters()
+    assert TimelineFilters(("stripe", "zendesk"), ("usage",)).query == {
+        "source": "stripe,zendesk",
+        "kind": "usage",
+    }
+
+
+@pytest.mark.parametrize(
+    ("query", "param", "bad"),
+    [("source=hubspot", "source", "'hubspot'"), ("kind=usage,replied", "kind", "'replied'")],
+)
+def test_unknown_filter_values_name_the_parameter(query, param, bad):
+    from django.http import QueryDict
+
+    with pytest.raises(BadTimelineFilter) as caught:
+        TimelineFilters.parse(QueryDict(query))
+    assert caught.value.param == param
+    assert bad in str(caught.value) and (
+        "zendesk" in str(caught.value) or "usage" in str(caught.value)
+    )
+
+
+@pytest.mark.parametrize(
+    ("zone", "day", "expected"),
+    [
+        ("Europe/Berlin", date(2025, 7, 1), datetime(2025, 6, 30, 22, tzinfo=UTC)),  # CEST
+        ("Europe/Berlin", date(2025, 1, 1), datetime(2024, 12, 31, 23, tzinfo=UTC)),  # CET
+        ("Europe/Berlin", date(2025, 3, 30), datetime(2025, 3, 29, 23, tzinfo=UTC)),  # DST day
+        ("Europe/Berlin", date(2025, 3, 31), datetime(2025, 3, 30, 22, tzinfo=UTC)),
+        ("America/New_York", date(2025, 11, 3), datetime(2025, 11, 3, 5, tzinfo=UTC)),
+        ("Asia/Kolkata", date(2025, 5, 1), datetime(2025, 4, 30, 18, 30, tzinfo=UTC)),
+    ],
+)
+def test_date_events_start_at_local_midnight_in_the_database(acme, zone, day, expected):
+    from zoneinfo import ZoneInfo
+
+    UsageMonth.objects.create(account_id="a", customer=acme, month=day, api_calls=1)
+    (event,) = customer_timeline(customer_id=acme.id, tz=ZoneInfo(zone))
+    assert event.at == expected
+
+
+def test_local_midnight_sorts_among_timed_events(acme):
+    """In Berlin the February usage month starts 31 Jan 23:00 UTC: after a ticket of 22:30,
+    before one of 23:30."""
+    from zoneinfo import ZoneInfo
+
+    UsageMonth.objects.create(account_id="a", customer=acme, month=date(2025, 2, 1), api_calls=1)
+    _ticket(acme, "early", datetime(2025, 1, 31, 22, 30, tzinfo=UTC))
+    _ticket(acme, "late", datetime(2025, 1, 31, 23, 30, tzinfo=UTC))
+    events = customer_timeline(customer_id=acme.id, tz=ZoneInfo("Europe/Berlin"))
+    assert [event.detail.split()[0] if event.kind != "usage" else "usage" for event in events] == [
+        "#late",
+        "usage",
+        "#early",
+    ]
+
+
+def test_the_page_is_cut_in_the_database(five):
+    """Page 2 asks the database for 4 rows after 4, in one UNION ALL; nothing is cut in Python."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        timeline_page(customer_id=five.id, page=2, page_size=4)
+    count_sql, page_sql = (query["sql"] for query in queries.captured_queries)
+    assert "COUNT(*)" in count_sql and "UNION ALL" in count_sql
+    assert page_sql.count("UNION ALL") == 9  # ten selects, one per kind of event
+    assert page_sql.rstrip().endswith("LIMIT 4 OFFSET 4")
