@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: install demo test lint format bench bench-metrics clean
+.PHONY: install demo test lint format bench bench-metrics bench-web clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ bench: install
 bench-metrics: install
 	scripts/test-services up
 	$(BIN)/python bench/metrics.py $(BENCH_ARGS)
+
+# p50/p95/max of 200 requests per page through gunicorn; BENCH_ARGS as above (bench/web_latency.py)
+bench-web: install
+	scripts/test-services up
+	$(BIN)/python bench/web_latency.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

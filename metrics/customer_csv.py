@@ -17,6 +17,7 @@ CSV_HEADER = (
     "enterprise",
     "mrr",
     "currency",
+    "tickets",  # not deleted, all time
     f"tickets_{RECENT_TICKET_DAYS}_days",
     "last_contact_at",
     "sources",
@@ -40,6 +41,7 @@ def _csv_record(row: CustomerRow) -> tuple[str | int, ...]:
         "yes" if row.is_enterprise else "no",
         str(row.mrr),
         row.currency,
+        row.ticket_count,
         row.recent_tickets,
         last_contact.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if last_contact else "",
         _cell(";".join(record.source for record in row.sources)),

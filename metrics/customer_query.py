@@ -1,115 +1,68 @@
 """What a customers list request asks for: its sort, its filters, and the form that shows them.
 
 Plain parsing with no database, so the list page, its CSV and the API read GET parameters the
-same way and refuse a bad value with the same message.
+same way and refuse a bad value with the same message: the parser and the orderings live in
+the core (supportops/customer_filters.py, which the API shares); the page's names and its form
+are here.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 
-from django.db.models import F
+from supportops.customer_filters import (
+    FILTER_PARAMS,
+    MAX_MIN_MRR,
+    MAX_STALE_DAYS,
+    NO_PLAN,
+    BadFilter,
+    BadSort,
+    CustomerFilters,
+    ordering,
+)
 
-# ?sort= value → ORDER BY. Ties fall back to name and id so pages never shuffle.
+__all__ = [
+    "FILTER_PARAMS",
+    "MAX_MIN_MRR",
+    "MAX_STALE_DAYS",
+    "NO_PLAN",
+    "SORTS",
+    "BadFilter",
+    "BadSort",
+    "CustomerFilters",
+    "customer_filter_form",
+    "sort_ordering",
+]
+
+# ?sort= value → the core ordering it names (supportops/customer_filters.py ORDERINGS): every
+# one reads an indexed column of Customer. "tickets" is the all-time count the sync keeps.
 SORTS = {
-    "name": (F("name").asc(), F("id").asc()),
-    "-name": (F("name").desc(), F("id").desc()),
-    "mrr": (F("mrr_minor").asc(), F("name").asc(), F("id").asc()),
-    "-mrr": (F("mrr_minor").desc(), F("name").asc(), F("id").asc()),
-    "tickets": (F("recent_tickets").asc(), F("name").asc(), F("id").asc()),
-    "-tickets": (F("recent_tickets").desc(), F("name").asc(), F("id").asc()),
-    "last_contact": (F("last_contact_at").asc(nulls_first=True), F("name").asc(), F("id").asc()),
-    "-last_contact": (F("last_contact_at").desc(nulls_last=True), F("name").asc(), F("id").asc()),
+    "name": "name",
+    "-name": "-name",
+    "mrr": "mrr",
+    "-mrr": "-mrr",
+    "tickets": "ticket_count",
+    "-tickets": "-ticket_count",
+    "last_contact": "last_contact_at",
+    "-last_contact": "-last_contact_at",
 }
 DEFAULT_SORT = "name"
 # Column → the sort a first click asks for (biggest first for figures, A→Z for names).
 FIRST_SORT = {"name": "name", "mrr": "-mrr", "tickets": "-tickets", "last_contact": "-last_contact"}
 
-
-# The list's GET parameters besides sort and page.
-FILTER_PARAMS = ("search", "plan", "paying", "enterprise", "stale_days", "min_mrr")
-NO_PLAN = "none"  # ?plan=none: customers on no plan
-MAX_STALE_DAYS = 3650
-MAX_MIN_MRR = Decimal(10**12)  # far above any MRR, and minor units still fit a BIGINT
-_YES_NO = {"yes": True, "no": False}
-_WHOLE = re.compile(r"[0-9]{1,5}")  # few digits: int() refuses very long strings
-_AMOUNT = re.compile(r"[0-9]+(\.[0-9]*)?|\.[0-9]+")
+# The "stale high-value accounts" preset: paying customers nobody has talked to in this many
+# days, highest MRR first. `stale_days` stays editable in the URL and the form.
+STALE_PRESET_DAYS = 60
 
 
-class BadSort(ValueError):
-    """An unknown ?sort= value; the message is fit to show a user."""
+def stale_preset_query(days: int = STALE_PRESET_DAYS) -> dict[str, str]:
+    return {"paying": "yes", "stale_days": str(days), "sort": "-mrr"}
 
 
-class BadFilter(ValueError):
-    """A filter value that cannot be used; `param` names it, the message is fit to show."""
-
-    def __init__(self, param: str, message: str):
-        super().__init__(message)
-        self.param = param
-
-
-@dataclass(frozen=True)
-class CustomerFilters:
-    """What the list (and its CSV) is narrowed to; None / empty means "any"."""
-
-    search: str = ""
-    plan: str = ""  # a plan's name as the list shows it, or NO_PLAN
-    paying: bool | None = None
-    enterprise: bool | None = None
-    stale_days: int | None = None  # no public contact for at least this many days, or never
-    min_mrr: Decimal | None = None  # major units, compared in each customer's own currency
-
-    @classmethod
-    def parse(cls, query: Mapping[str, str]) -> CustomerFilters:
-        """Filters from GET parameters (FILTER_PARAMS); an unusable value raises BadFilter.
-
-        Whether a named plan exists is checked against the database by the list and the CSV.
-        """
-        text = {key: (query.get(key) or "").strip() for key in FILTER_PARAMS}
-        return cls(
-            search=text["search"],
-            plan=text["plan"],
-            paying=_yes_no("paying", text["paying"]),
-            enterprise=_yes_no("enterprise", text["enterprise"]),
-            stale_days=_stale_days(text["stale_days"]),
-            min_mrr=_min_mrr(text["min_mrr"]),
-        )
-
-
-def _yes_no(param: str, text: str) -> bool | None:
-    if not text:
-        return None
-    if text not in _YES_NO:
-        raise BadFilter(param, f"{param} must be “yes” or “no”, not “{text}”")
-    return _YES_NO[text]
-
-
-def _stale_days(text: str) -> int | None:
-    if not text:
-        return None
-    days = int(text) if _WHOLE.fullmatch(text) else 0
-    if not 1 <= days <= MAX_STALE_DAYS:
-        raise BadFilter(
-            "stale_days",
-            f"stale_days must be a whole number of days from 1 to {MAX_STALE_DAYS}, not “{text}”",
-        )
-    return days
-
-
-def _min_mrr(text: str) -> Decimal | None:
-    if not text:
-        return None
-    amount = Decimal(text) if _AMOUNT.fullmatch(text) else None
-    if amount is None or amount > MAX_MIN_MRR:
-        raise BadFilter(
-            "min_mrr",
-            "min_mrr must be an amount of 0 or more in major units (like 500 or 99.50), "
-            f"not “{text}”",
-        )
-    return amount
+def sort_ordering(sort: str) -> tuple:
+    """ORDER BY for a ?sort= value; an unknown one raises BadSort."""
+    return ordering(sort, param="sort", names=SORTS)
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,15 @@
 """Customers: the filtered list (and its CSV), one customer's page, the records no one claims.
 
 Everything is filtered and aggregated in the database: the list is the plans, a count, one
-annotated page query, one query for the page's linked sources and one for every source's link
-counts, whatever the page size. The CSV streams the same rows in chunks, one query for the
-linked sources of each chunk.
+page query, one query for the page's linked sources and one for every source's link counts,
+whatever the page size. Last contact and the all-time ticket count are columns the sync keeps
+(supportops/contact.py), so sorting and filtering on them walk an index; only the page's own
+rows get their recent-ticket count computed. The CSV streams the same rows in chunks, one query
+for the linked sources of each chunk.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -16,6 +17,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import (
     Count,
     Exists,
@@ -29,6 +31,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from supportops.customer_filters import customers_filtered
 from supportops.identity import UnmatchedRecord, unmatched_identities
 from supportops.models import (
     Customer,
@@ -39,20 +42,21 @@ from supportops.models import (
     Ticket,
     UsageMonth,
 )
-from supportops.money import ZERO_DECIMAL, minor_to_major
+from supportops.money import minor_to_major
 
 from .customer_query import (
     DEFAULT_SORT,
     FIRST_SORT,
     NO_PLAN,
-    SORTS,
+    STALE_PRESET_DAYS,
     BadFilter,
-    BadSort,
     CustomerFilters,
+    sort_ordering,
+    stale_preset_query,
 )
 from .ltv import LtvBasis, ltv_basis_for, ltv_of, realized_revenue_minor
 from .periods import Month, last_n_months
-from .timeline import DEFAULT_LIMIT, TimelineEvent, customer_timeline, last_contact_subquery
+from .timeline import DEFAULT_LIMIT, TimelineFilters, TimelinePage, timeline_page
 
 PAGE_SIZE = 50
 RECENT_TICKET_DAYS = 90
@@ -79,8 +83,9 @@ class CustomerRow:
     mrr: Decimal  # major units of `currency`
     currency: str
     recent_tickets: int  # created in the RECENT_TICKET_DAYS before `now`, deleted excluded
-    last_contact_at: datetime | None
+    last_contact_at: datetime | None  # latest public message either way (kept by the sync)
     records: tuple[LinkedRecord, ...]
+    ticket_count: int = 0  # not deleted, all time (kept by the sync)
     coverage: SourceCoverage | None = None  # in the list only
     ltv: Decimal | None = None  # on the customer's page only: MRR × expected lifetime
     realized_revenue: Decimal | None = None  # its page only: paid invoices, all time
@@ -134,6 +139,17 @@ class CustomerPage:
     unmatched_count: int  # source records linked to no customer
     plans: tuple[str, ...]  # the plan filter's choices
     recent_ticket_days: int = RECENT_TICKET_DAYS
+    stale_preset_days: int = STALE_PRESET_DAYS
+
+    @property
+    def stale_preset(self) -> bool:
+        """Whether this is the "stale high-value accounts" view (whatever its days)."""
+        f = self.filters
+        return f.paying is True and f.stale_days is not None and self.sort == "-mrr"
+
+    @property
+    def stale_preset_query(self) -> dict[str, str]:
+        return stale_preset_query(self.stale_preset_days)
 
     @property
     def search(self) -> str:
@@ -174,8 +190,8 @@ class CustomerMonth:
 class CustomerDetail:
     customer: CustomerRow
     months: tuple[CustomerMonth, ...]  # oldest first, ending with the month of `now`
-    timeline: tuple[TimelineEvent, ...]  # newest first
-    timeline_limit: int
+    # newest first, filtered and paged; None when the filters could not be read
+    timeline: TimelinePage | None
     recent_ticket_days: int = RECENT_TICKET_DAYS
     ltv_basis: LtvBasis | None = None  # the churn and lifetime its LTV uses
 
@@ -200,7 +216,11 @@ def _source_rank(source: str) -> tuple[int, str]:
 
 
 def _customers(*, now: datetime) -> QuerySet[Customer]:
-    """Customers with plan, recent ticket count, last contact and live source records."""
+    """Customers with plan, recent ticket count and live source records.
+
+    The recent count is a subquery that nothing sorts or filters on, so the database computes
+    it for the rows it returns only (a page's 50), and a count() leaves it out.
+    """
     recent = (
         Ticket.objects.filter(
             customer_id=OuterRef("pk"),
@@ -219,7 +239,6 @@ def _customers(*, now: datetime) -> QuerySet[Customer]:
         .prefetch_related(Prefetch("identities", queryset=identities, to_attr="live_identities"))
         .annotate(
             recent_tickets=Coalesce(Subquery(recent, output_field=IntegerField()), 0),
-            last_contact_at=last_contact_subquery("pk"),
         )
     )
 
@@ -243,6 +262,7 @@ def _row(customer: Customer, known_sources: tuple[str, ...] | None = None) -> Cu
         mrr=minor_to_major(customer.mrr_minor, customer.currency),
         currency=customer.currency.upper(),
         recent_tickets=customer.recent_tickets,
+        ticket_count=customer.ticket_count,
         last_contact_at=customer.last_contact_at,
         records=tuple(
             LinkedRecord(i.source, _label(i.source), i.external_id)
@@ -252,21 +272,7 @@ def _row(customer: Customer, known_sources: tuple[str, ...] | None = None) -> Cu
     )
 
 
-def _search(queryset: QuerySet[Customer], text: str) -> QuerySet[Customer]:
-    """Name or domain (contains, any case) or any source id (exact), as the API searches."""
-    by_id = CustomerIdentity.objects.filter(
-        Q(external_id=text) | Q(account_key=text), customer__isnull=False
-    ).values("customer_id")
-    return queryset.filter(Q(name__icontains=text) | Q(domains__icontains=text) | Q(pk__in=by_id))
-
-
 # --- the list --------------------------------------------------------------------------------
-
-
-def _ordering(sort: str) -> tuple:
-    if sort not in SORTS:
-        raise BadSort(f"cannot sort by {sort!r}; choose one of {', '.join(SORTS)}")
-    return SORTS[sort]
 
 
 def _plan_labels() -> dict[str, bool]:
@@ -301,60 +307,30 @@ def customer_plans(*, selected: str = "") -> tuple[str, ...]:
     return _plan_choices(_plan_labels(), selected)
 
 
-def _min_mrr_q(amount: Decimal) -> Q:
-    """MRR ≥ `amount` major units of each customer's own currency (no conversion between them).
-
-    Rounded up to a whole minor unit: 9.995 USD asks for 10.00 or more.
-    """
-    zero_decimal = sorted(ZERO_DECIMAL | {code.upper() for code in ZERO_DECIMAL})
-    return Q(currency__in=zero_decimal, mrr_minor__gte=math.ceil(amount)) | (
-        ~Q(currency__in=zero_decimal) & Q(mrr_minor__gte=math.ceil(amount * 100))
-    )
-
-
-def _filter(
-    queryset: QuerySet[Customer], filters: CustomerFilters, now: datetime
-) -> QuerySet[Customer]:
-    if filters.search:
-        queryset = _search(queryset, filters.search)
-    if filters.plan == NO_PLAN:
-        queryset = queryset.filter(plan__isnull=True)
-    elif filters.plan:
-        queryset = queryset.filter(
-            Q(plan__name=filters.plan) | Q(plan__name="", plan__external_id=filters.plan)
-        )
-    if filters.paying is not None:
-        queryset = queryset.filter(is_paying=filters.paying)
-    if filters.enterprise is not None:
-        queryset = queryset.filter(is_enterprise=filters.enterprise)
-    if filters.stale_days is not None:
-        cutoff = now - timedelta(days=filters.stale_days)
-        queryset = queryset.filter(Q(last_contact_at__isnull=True) | Q(last_contact_at__lte=cutoff))
-    if filters.min_mrr is not None:
-        queryset = queryset.filter(_min_mrr_q(filters.min_mrr))
-    return queryset
-
-
 def _identity_counts() -> tuple[tuple[str, ...], int]:
     """Sources some customer is linked to (in Source order, "manual" aside) and the number
-    of records linked to no customer (as unmatched_identities() lists them): one query."""
-    per_source = (
-        CustomerIdentity.objects.filter(is_deleted=False)
-        .order_by()
-        .values("source")
-        .annotate(
-            linked=Count("pk", filter=Q(customer__isnull=False)),
-            unmatched=Count("pk", filter=Q(customer__isnull=True)),
-        )
-        .values_list("source", "linked", "unmatched")
-    )
-    known: list[str] = []
-    unmatched_count = 0
-    for source, linked, unmatched in per_source:
-        unmatched_count += unmatched
-        if linked and source != Source.MANUAL:
-            known.append(source)
-    return tuple(sorted(known, key=_source_rank)), unmatched_count
+    of records linked to no customer (as unmatched_identities() lists them): one query.
+
+    Not a GROUP BY over every identity (a scan of all of them on every page view): one EXISTS
+    per source, each stopping at its first linked record, and a count over the partial index of
+    unmatched records (migration 0012).
+    """
+    live = CustomerIdentity.objects.filter(is_deleted=False).order_by()
+    sources = [source for source in Source.values if source != Source.MANUAL]
+    parts, params = [], []
+    for source in sources:
+        linked = live.filter(source=source, customer__isnull=False).values("pk")[:1]
+        sql, sql_params = linked.query.sql_with_params()
+        parts.append(f"EXISTS ({sql})")
+        params.extend(sql_params)
+    sql, sql_params = live.filter(customer__isnull=True).values("pk").query.sql_with_params()
+    parts.append(f"(SELECT COUNT(*) FROM ({sql}) unmatched)")
+    params.extend(sql_params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params)
+        *linked_flags, unmatched_count = cursor.fetchone()
+    known = tuple(source for source, flag in zip(sources, linked_flags, strict=True) if flag)
+    return known, unmatched_count
 
 
 def customer_list(
@@ -370,10 +346,10 @@ def customer_list(
     A page number out of range shows the nearest page, as Django's `get_page` does.
     """
     filters = filters or CustomerFilters()
-    ordering = _ordering(sort)
+    ordering = sort_ordering(sort)
     labels = _plan_labels()
     _check_plan(filters, labels)
-    queryset = _filter(_customers(now=now), filters, now)
+    queryset = customers_filtered(_customers(now=now), filters, now=now)
     paginator = Paginator(queryset.order_by(*ordering), PAGE_SIZE)
     current = paginator.get_page(page)
     known_sources, unmatched = _identity_counts()
@@ -405,10 +381,10 @@ def customer_export(
     CSV_CHUNK_SIZE) at a time, with one query for each chunk's source records.
     """
     filters = filters or CustomerFilters()
-    ordering = _ordering(sort)
+    ordering = sort_ordering(sort)
     if filters.plan and filters.plan != NO_PLAN:
         _check_plan(filters, _plan_labels())
-    queryset = _filter(_customers(now=now), filters, now).order_by(*ordering)
+    queryset = customers_filtered(_customers(now=now), filters, now=now).order_by(*ordering)
     rows = queryset.iterator(chunk_size=chunk_size or CSV_CHUNK_SIZE)
     return (_row(customer) for customer in rows)
 
@@ -457,9 +433,15 @@ def _activity(customer_id: int, months: list[Month], tz: ZoneInfo) -> tuple[Cust
 
 
 def customer_detail(
-    *, customer_id: int, now: datetime, timeline_limit: int = DEFAULT_LIMIT
+    *,
+    customer_id: int,
+    now: datetime,
+    timeline_filters: TimelineFilters | None = None,
+    timeline_number: int | None = 1,
+    timeline_page_size: int = DEFAULT_LIMIT,
 ) -> CustomerDetail | None:
-    """The customer page, or None when there is no such customer."""
+    """The customer page, or None when there is no such customer. Its timeline is the page
+    `timeline_number` of the events `timeline_filters` keep (no timeline when it is None)."""
     customer = (
         _customers(now=now)
         .annotate(realized_revenue_minor=realized_revenue_minor())
@@ -482,6 +464,13 @@ def customer_detail(
         customer=row,
         ltv_basis=basis,
         months=_activity(customer_id, months, tz),
-        timeline=tuple(customer_timeline(customer_id=customer_id, limit=timeline_limit, tz=tz)),
-        timeline_limit=timeline_limit,
+        timeline=None
+        if timeline_number is None
+        else timeline_page(
+            customer_id=customer_id,
+            filters=timeline_filters,
+            page=timeline_number,
+            page_size=timeline_page_size,
+            tz=tz,
+        ),
     )

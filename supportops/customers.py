@@ -2,13 +2,14 @@
 
 Both are final for syncs: a manual link is never re-resolved, and rows that hang off the
 record (contacts, tickets, subscriptions, invoices, charges, opportunities, usage) follow it at once,
-as do the signup dates of the customers involved.
+as do the signup dates, last contacts and ticket counts of the customers involved.
 """
 
 from __future__ import annotations
 
 from django.db import transaction
 
+from .contact import customer_derived_refresh
 from .models import (
     Charge,
     Contact,
@@ -21,7 +22,6 @@ from .models import (
     UsageMonth,
 )
 from .models.customers import MatchMethod
-from .signup import customer_signup_refresh
 
 # Rows that name their account by that account's external id in the same source.
 DEPENDENTS = [
@@ -55,7 +55,7 @@ def identity_link(*, identity: CustomerIdentity, customer: Customer | None) -> N
     identity.match_method = MatchMethod.MANUAL if customer else ""
     identity.save(update_fields=["customer", "match_method"])
     _relink_dependents(identity)
-    customer_signup_refresh(customer_ids=affected)
+    customer_derived_refresh(customer_ids=affected)
 
 
 @transaction.atomic
@@ -76,6 +76,6 @@ def customers_merge(*, target: Customer, others: list[Customer]) -> Customer:
     target.domains = sorted(domains)
     target.save(update_fields=["domains", "updated_at"])
     Customer.objects.filter(pk__in=other_ids).delete()
-    customer_signup_refresh(customer_ids=[target.pk])
-    target.refresh_from_db(fields=["signed_up_at"])
+    customer_derived_refresh(customer_ids=[target.pk])
+    target.refresh_from_db(fields=["signed_up_at", "last_contact_at", "ticket_count"])
     return target

@@ -7,10 +7,10 @@ from dataclasses import replace
 
 from django.conf import settings
 
+from supportops.contact import customer_derived_refresh
 from supportops.identity import customer_links_refresh, identities_resolve
 from supportops.models import Contact
 from supportops.products import product_rules_load
-from supportops.signup import customer_signup_refresh
 
 from .. import upsert
 from ..base import Connector, Stream
@@ -140,7 +140,8 @@ def streams() -> list[Stream]:
                 every_seconds=reconcile_seconds,
             ),
             write=seen_apply,
-            after_run=customer_signup_refresh,  # once links and deletions are in
+            # once links and deletions are in: signup dates, last contact, ticket counts
+            after_run=customer_derived_refresh,
         ),
     ]
 

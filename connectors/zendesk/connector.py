@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from requests.auth import HTTPBasicAuth
 
+from supportops.contact import customer_contact_refresh
 from supportops.identity import customer_links_refresh, identities_resolve
 from supportops.products import product_rules_load
 from supportops.signup import customer_signup_refresh
@@ -51,6 +52,13 @@ def _refresh() -> None:
     """Once organizations, users and tickets are in: their customer links, then signup dates."""
     customer_links_refresh(source=SOURCE)
     customer_signup_refresh()
+
+
+def _link_comments() -> None:
+    """Once comments are in: their tickets, then every customer's last contact and ticket
+    count (tickets, deletions and customer links all changed before this, in this run)."""
+    upsert.interactions_link_tickets(source=SOURCE)
+    customer_contact_refresh()
 
 
 def streams() -> list[Stream]:
@@ -100,7 +108,7 @@ def streams() -> list[Stream]:
                 start_time=start_time,
             ),
             write=upsert.interactions_upsert,
-            after_run=lambda: upsert.interactions_link_tickets(source=SOURCE),
+            after_run=_link_comments,
         ),
     ]
 

@@ -1,9 +1,11 @@
 """Customers: the filtered list and its CSV, one customer's page, unmatched records."""
 
 import json
+from urllib.parse import urlencode
 
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from ..customer_csv import customer_csv_lines
@@ -13,6 +15,7 @@ from ..customer_query import (
     BadSort,
     CustomerFilters,
     customer_filter_form,
+    stale_preset_query,
 )
 from ..customers import (
     customer_detail,
@@ -22,9 +25,15 @@ from ..customers import (
     unmatched_rows,
 )
 from ..figures.customers import customer_activity_figure
+from ..timeline import BadTimelineFilter, TimelineFilters, filter_options
 
-# The newest events on a customer's page: enough for "what happened lately" on a phone.
+# Events per page of a customer's timeline: enough for "what happened lately" on a phone.
 TIMELINE_EVENTS = 50
+
+
+def _stale_preset_url() -> str:
+    """The "stale high-value accounts" view: paying, no contact in 60 days, highest MRR first."""
+    return f"{reverse('customers')}?{urlencode(stale_preset_query())}"
 
 
 def _customer_list_error(request, exc: BadSort | BadFilter):
@@ -38,6 +47,7 @@ def _customer_list_error(request, exc: BadSort | BadFilter):
         "error": error,
         "form": customer_filter_form(query=request.GET, plans=plans, error_param=param),
         "search": request.GET.get("search", "").strip(),
+        "stale_preset_url": _stale_preset_url(),
     }
     return render(request, "metrics/customers.html", context, status=400)
 
@@ -56,6 +66,7 @@ def customer_list_view(request):
         "page": page,
         "search": page.search,
         "form": customer_filter_form(query=request.GET, plans=page.plans),
+        "stale_preset_url": _stale_preset_url(),
     }
     return render(request, "metrics/customers.html", context)
 
@@ -78,9 +89,34 @@ def customer_list_csv_view(request):
     return response
 
 
+def _timeline_number(request) -> int:
+    raw = request.GET.get("page", "").strip() or "1"
+    if not raw.isdigit() or int(raw) < 1:
+        raise BadTimelineFilter("page", f"The page must be a whole number from 1, not {raw!r}")
+    return int(raw)
+
+
+def _timeline_csv_url(customer_id: int, filters: TimelineFilters | None) -> str:
+    """The API's CSV of every event the filters keep (the page shows one page of them)."""
+    query = {**(filters.query if filters else {}), "format": "csv"}
+    url = reverse("api:customer-timeline", kwargs={"customer_id": customer_id})
+    return f"{url}?{urlencode(query)}"
+
+
 def customer_detail_view(request, customer_id: int):
+    """The customer, and a page of its timeline narrowed by source and kind; a filter that
+    cannot be read is the same page as a 400 with the form as typed and what is wrong."""
+    error, filters, number = None, None, None
+    try:
+        filters, number = TimelineFilters.parse(request.GET), _timeline_number(request)
+    except BadTimelineFilter as exc:
+        error = exc
     detail = customer_detail(
-        customer_id=customer_id, now=timezone.now(), timeline_limit=TIMELINE_EVENTS
+        customer_id=customer_id,
+        now=timezone.now(),
+        timeline_filters=filters,
+        timeline_number=number,
+        timeline_page_size=TIMELINE_EVENTS,
     )
     if detail is None:
         raise Http404("No such customer.")
@@ -89,8 +125,15 @@ def customer_detail_view(request, customer_id: int):
         "detail": detail,
         "customer": detail.customer,
         "chart": json.loads(figure.to_json()),
+        "timeline": detail.timeline,
+        "timeline_options": filter_options(request.GET),
+        "timeline_narrowed": any(request.GET.get(name) for name in ("source", "kind")),
+        "timeline_error": f"Cannot show the timeline: {error}." if error else None,
+        "timeline_error_param": error.param if error else None,
+        "timeline_csv_url": _timeline_csv_url(customer_id, filters),
     }
-    return render(request, "metrics/customers_detail.html", context)
+    status = 400 if error else 200
+    return render(request, "metrics/customers_detail.html", context, status=status)
 
 
 def customer_unmatched_view(request):

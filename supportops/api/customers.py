@@ -1,11 +1,24 @@
-"""Customers across systems, and the source records no customer claims yet."""
+"""Customers across systems, and the source records no customer claims yet.
 
-from django.db.models import Prefetch, Q
+The list orders and filters as the customers page does (supportops/customer_filters.py): on
+columns of Customer with an index each, the id search an EXISTS, so a page is a count and a
+page query whatever the order, plus its identities and the LTV basis.
+"""
+
+from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 
+from supportops.customer_filters import (
+    ORDERINGS,
+    BadFilter,
+    BadSort,
+    CustomerFilters,
+    customers_filtered,
+    ordering,
+)
 from supportops.identity import unmatched_identities
 from supportops.ltv import ltv_basis, ltv_of, realized_revenue_minor
 from supportops.models import Customer, CustomerIdentity
@@ -42,8 +55,16 @@ class CustomerSerializer(serializers.ModelSerializer):
             "realized_revenue",
             "currency",
             "signed_up_at",
+            "last_contact_at",
+            "ticket_count",
             "identities",
         ]
+        extra_kwargs = {
+            "last_contact_at": {
+                "help_text": "Latest public message either way, any channel (null: never)."
+            },
+            "ticket_count": {"help_text": "Tickets not deleted, all time."},
+        }
 
     def get_plan(self, customer) -> str | None:
         return str(customer.plan) if customer.plan else None
@@ -70,6 +91,9 @@ class UnmatchedSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
+DEFAULT_ORDER = "name"
+
+
 class CustomerViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CustomerSerializer
 
@@ -88,18 +112,43 @@ class CustomerViewSet(viewsets.ReadOnlyModelViewSet):
             )
             .annotate(realized_revenue_minor=realized_revenue_minor())
         )
-        search = self.request.query_params.get("search", "").strip()
-        if search:
-            queryset = queryset.filter(
-                Q(name__icontains=search)
-                | Q(domains__icontains=search)
-                | Q(identities__external_id=search)
-                | Q(identities__account_key=search)
-            ).distinct()
-        return queryset.order_by("name", "id")
+        if self.action != "list":
+            return queryset
+        params = self.request.query_params
+        try:
+            order_by = ordering(params.get("order", "").strip() or DEFAULT_ORDER, param="order")
+        except BadSort as exc:
+            raise serializers.ValidationError({"order": [f"{exc}."]}) from None
+        try:
+            filters = CustomerFilters.parse(params)
+        except BadFilter as exc:
+            raise serializers.ValidationError({exc.param: [f"{exc}."]}) from None
+        return customers_filtered(queryset, filters, now=timezone.now()).order_by(*order_by)
 
     @extend_schema(
-        parameters=[OpenApiParameter("search", str, description="Name, domain or any source id")]
+        parameters=[
+            OpenApiParameter("search", str, description="Name, domain or any source id"),
+            OpenApiParameter(
+                "order",
+                str,
+                enum=list(ORDERINGS),
+                description="Sort (default name); never contacted sorts as the stalest. "
+                "-ltv orders as -mrr: every customer's LTV is MRR × the same lifetime.",
+            ),
+            OpenApiParameter(
+                "min_mrr",
+                str,
+                description="MRR at least this, in major units of each customer's currency.",
+            ),
+            OpenApiParameter(
+                "stale_days",
+                int,
+                description="No public contact in the N days before now, or never (1–3650).",
+            ),
+            OpenApiParameter("plan", str, description="A plan's name, or none"),
+            OpenApiParameter("paying", str, enum=["yes", "no"]),
+            OpenApiParameter("enterprise", str, enum=["yes", "no"]),
+        ]
     )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)

@@ -48,6 +48,17 @@ class Customer(models.Model):
                 violation_error_message="MRR cannot be negative.",
             )
         ]
+        # One per order of the customers list and API (supportops/customer_filters.py), so a
+        # page is an index walk, not a sort of every customer. Last contact's two (never
+        # contacted = stalest) need NULLS FIRST / LAST, which SQLite cannot index: migration
+        # 0012 makes them per database.
+        indexes = [
+            models.Index(fields=["name", "id"], name="customer_name_idx"),
+            models.Index(fields=["mrr_minor", "name", "id"], name="customer_mrr_idx"),
+            models.Index(fields=["-mrr_minor", "name", "id"], name="customer_mrr_desc_idx"),
+            models.Index(fields=["ticket_count", "name", "id"], name="customer_tickets_idx"),
+            models.Index(fields=["-ticket_count", "name", "id"], name="customer_tickets_desc_idx"),
+        ]
 
     def __str__(self):
         return self.name
@@ -96,6 +107,21 @@ class CustomerIdentity(SourceRecord):
         verbose_name_plural = "customer identities"
         constraints = [
             models.UniqueConstraint(fields=["source", "external_id"], name="identity_source_uniq")
+        ]
+        # The customers search looks a typed id up in every source at once.
+        indexes = [
+            models.Index(fields=["external_id"], name="identity_external_id_idx"),
+            models.Index(
+                fields=["account_key"],
+                condition=~models.Q(account_key=""),
+                name="identity_account_key_idx",
+            ),
+            # The customers list counts the records no customer claims on every view.
+            models.Index(
+                fields=["source"],
+                condition=models.Q(customer__isnull=True, is_deleted=False),
+                name="identity_unmatched_idx",
+            ),
         ]
 
     def __str__(self):

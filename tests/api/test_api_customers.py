@@ -53,6 +53,8 @@ def test_list_shape(analyst_client, acme, settings_row, django_assert_max_num_qu
         "realized_revenue": "0.00",
         "currency": "usd",
         "signed_up_at": "2019-05-01T00:00:00Z",
+        "last_contact_at": None,
+        "ticket_count": 0,
         "identities": [
             {"source": "zendesk", "external_id": "42"},
             {"source": "stripe", "external_id": "cus_A"},

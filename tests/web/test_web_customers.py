@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from metrics.customer_query import BadSort, CustomerFilters
 from metrics.customers import PAGE_SIZE, customer_list
+from supportops.contact import customer_contact_refresh
 from supportops.models import (
     Customer,
     CustomerIdentity,
@@ -57,6 +58,7 @@ def book(db):
     _message(chat, "g-m1", NOW - timedelta(days=5), role="customer")
     _message(chat, "g-m2", NOW - timedelta(days=4), role="agent")
     _message(chat, "g-m3", NOW - timedelta(days=3), role="agent", public=False)
+    customer_contact_refresh()  # as a sync does once the tickets are in
     return {"acme": acme, "globex": globex}
 
 
@@ -265,6 +267,7 @@ def acme_history(book):
         created_at=now - timedelta(days=40),
         paid_at=now - timedelta(days=40),
     )
+    customer_contact_refresh()  # as a sync does
     return acme, ticket, now
 
 

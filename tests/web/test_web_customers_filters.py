@@ -13,12 +13,14 @@ from django.utils import timezone
 
 from metrics.customer_query import BadFilter, CustomerFilters
 from metrics.customers import PAGE_SIZE, SourceCoverage, customer_list
+from supportops.contact import customer_contact_refresh
 from supportops.models import Customer, CustomerIdentity, Plan
 from tests.factories import message_create as _message
 from tests.factories import ticket_create as _ticket
 
 HEADER = (
-    "id,name,domains,plan,paying,enterprise,mrr,currency,tickets_90_days,last_contact_at,sources"
+    "id,name,domains,plan,paying,enterprise,mrr,currency,tickets,tickets_90_days,last_contact_at,"
+    "sources"
 )
 
 
@@ -93,6 +95,7 @@ def book(db, now):
         _contact(c[name], timedelta(days=days), now)
     # Fern's internal note yesterday is no contact.
     _contact(c["Fern"], timedelta(days=1), now, role="agent", public=False)
+    customer_contact_refresh()  # as a sync does once the tickets are in
     return c
 
 
@@ -376,12 +379,13 @@ def test_csv_header_and_values(signed_in, book, now):
         "yes",
         "199.00",
         "USD",
-        "1",
+        "1",  # all time
+        "1",  # in the last 90 days
         contact,
         "zendesk;intercom;stripe;manual",  # in Source order; an admin's record is one too
     ]
-    assert dyna[3:11] == ["", "no", "no", "0.00", "USD", "0", "", "intercom"]
-    assert (edo[6], edo[7], edo[10]) == ("50000", "JPY", "zendesk;stripe")
+    assert dyna[3:12] == ["", "no", "no", "0.00", "USD", "0", "0", "", "intercom"]
+    assert (edo[6], edo[7], edo[11]) == ("50000", "JPY", "zendesk;stripe")
 
 
 @pytest.mark.parametrize(
@@ -450,3 +454,48 @@ def test_csv_bad_filter_is_a_400(signed_in, book, query, message):
     response = signed_in.get("/customers/export.csv", query)
     assert response.status_code == 400
     assert message in response.content.decode()
+
+
+# --- the stale high-value accounts view and the kept columns ----------------------------------
+
+
+def test_stale_preset_link_and_view(signed_in, book, django_assert_num_queries):
+    html = signed_in.get("/customers/").content.decode()
+    assert 'href="/customers/?paying=yes&amp;stale_days=60&amp;sort=-mrr"' in html
+    assert "Stale high-value accounts:" not in html
+    # session, user, the frame's data freshness, plans, count, page, identities, link counts
+    with django_assert_num_queries(8):
+        response = signed_in.get(
+            "/customers/", {"paying": "yes", "stale_days": "60", "sort": "-mrr"}
+        )
+    # paying and no public contact in 60 days: Cyber (100 days); Beta's 40 days is too recent
+    assert [row.name for row in response.context["page"].rows] == ["Cyber"]
+    html = response.content.decode()
+    assert "Stale high-value accounts:</strong>" in html and "in the last 60 days" in html
+    assert 'aria-current="page">Stale high-value accounts' in html
+    # the days are the URL's: 30 adds Beta, highest MRR first
+    response = signed_in.get("/customers/", {"paying": "yes", "stale_days": "30", "sort": "-mrr"})
+    assert [row.name for row in response.context["page"].rows] == ["Beta", "Cyber"]
+    assert "in the last 30 days" in response.content.decode()
+
+
+def test_tickets_column_and_sort_are_the_kept_all_time_count(signed_in, book, now):
+    # Fern: two tickets (a contact and an internal note); Dyna none; every other one
+    assert _names(now, sort="-tickets") == ["Fern", "Acme", "Beta", "Cyber", "Edo", "Dyna"]
+    assert _names(now, sort="tickets") == ["Dyna", "Acme", "Beta", "Cyber", "Edo", "Fern"]
+    html = signed_in.get("/customers/", {"sort": "-tickets"}).content.decode()
+    assert 'title="Tickets not deleted, all time' in html
+    assert '<td class="num tickets-cell">2<span class="recent-tickets muted"' in html
+    assert ">2 in 90 d</span>" in html
+
+
+def test_query_count_does_not_grow_with_the_page(signed_in, book, django_assert_num_queries):
+    query = {"sort": "last_contact", "stale_days": "7", "search": "e"}
+    with django_assert_num_queries(8):
+        assert signed_in.get("/customers/", query).status_code == 200
+    for n in range(60):
+        customer = Customer.objects.create(name=f"Zed {n}")
+        CustomerIdentity.objects.create(source="zendesk", external_id=f"z{n}", customer=customer)
+    with django_assert_num_queries(8):
+        page = signed_in.get("/customers/", query).context["page"]
+    assert (len(page.rows), page.count) == (PAGE_SIZE, 64)  # Beta, Cyber, Dyna, Fern + 60

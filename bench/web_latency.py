@@ -1,0 +1,341 @@
+#!/usr/bin/env python
+"""Benchmark: what a signed-in user waits for on the web pages, through gunicorn.
+
+Loads (or finds) the data set of bench/metrics_data.py in PostgreSQL (BENCH_DATABASE_URL, as
+bench/metrics.py), starts gunicorn on a loopback port with the production settings
+(bench/web_settings.py: production's, static files collected into a temporary directory),
+signs in once through the login form, then sends each page of PAGES --requests times (200),
+one after another after a few warm-ups, and prints p50 / p95 / max per page. Every response
+must be a 200 or the run fails. gunicorn is stopped at the end, whatever happens.
+
+    .venv/bin/python bench/web_latency.py [--scale 0.05] [--requests 200] [--only customers]
+                                          [--explain]
+
+The clock: the data set ends at metrics_data.DATA_NOW. The runner cannot patch a gunicorn
+worker's clock, so gunicorn loads bench/web_wsgi.py, which freezes `django.utils.timezone.now`
+at DATA_NOW in each worker before the application loads; production code knows nothing of it.
+Requests carry `X-Forwarded-Proto: https`, as from the TLS proxy production runs behind (the
+production settings redirect plain HTTP and send cookies only over HTTPS).
+
+`--explain` also prints, per page, EXPLAIN (ANALYZE, BUFFERS) of its slowest query, run in this
+process through Django's test client with the same frozen clock.
+
+Adding a page: one `Page(...)` in `pages()`; `ctx` has the bench customer and search terms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import re
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+# bench/ must not be on sys.path: bench/metrics.py would shadow the project's `metrics` package.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+sys.path.insert(0, str(ROOT))
+
+from bench import metrics_data  # noqa: E402
+
+DEFAULT_PORT = 8103
+WARMUP = 5
+USERNAME = "bench-web"
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    path: str
+    params: dict[str, str]
+
+    @property
+    def url_path(self) -> str:
+        return f"{self.path}?{urlencode(self.params)}" if self.params else self.path
+
+
+@dataclass(frozen=True)
+class Context:
+    customer_id: int  # the customer with the most tickets: the heaviest customer page
+    search_name: str  # a name fragment that matches many customers
+    search_id: str  # one customer's Stripe id: the EXISTS over identities
+
+
+def pages(ctx: Context) -> list[Page]:
+    """The pages timed, in order. Add the overview ("/") and others here."""
+    return [
+        Page("customers (by name)", "/customers/", {}),
+        Page("customers by last contact", "/customers/", {"sort": "last_contact"}),
+        Page("customers by tickets", "/customers/", {"sort": "-tickets"}),
+        Page("customers by MRR", "/customers/", {"sort": "-mrr"}),
+        Page("customers search (name)", "/customers/", {"search": ctx.search_name}),
+        Page("customers search (id)", "/customers/", {"search": ctx.search_id}),
+        Page(
+            "stale high-value accounts",
+            "/customers/",
+            {"paying": "yes", "stale_days": "60", "sort": "-mrr"},
+        ),
+        Page("one customer", f"/customers/{ctx.customer_id}/", {}),
+    ]
+
+
+# --- setup -------------------------------------------------------------------------------------
+
+
+def bench_context() -> Context:
+    from supportops.models import Customer, CustomerIdentity
+
+    customer = Customer.objects.order_by("-ticket_count", "id").first()
+    if customer is None:
+        raise SystemExit("the data set has no customers")
+    stripe_id = (
+        CustomerIdentity.objects.filter(source="stripe", customer__isnull=False)
+        .order_by("id")
+        .values_list("external_id", flat=True)
+        .first()
+    )
+    return Context(customer_id=customer.id, search_name="an", search_id=stripe_id or "none")
+
+
+def bench_user() -> str:
+    """A user for the run with a fresh random password; returns the password.
+
+    Hashed with production's hasher: this process runs the test settings, whose fast hasher
+    the production settings would not accept.
+    """
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+    password = secrets.token_urlsafe(18)
+    user, _ = get_user_model().objects.get_or_create(username=USERNAME)
+    hasher = PBKDF2PasswordHasher()
+    user.password = hasher.encode(password, hasher.salt())
+    user.save(update_fields=["password"])
+    return password
+
+
+def server_env(url: str, static_root: str) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("CELERY_BROKER_URL", "DEBUG", "SECURE_SSL_REDIRECT")
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="bench.web_settings",
+        DATABASE_URL=url,
+        SECRET_KEY=secrets.token_urlsafe(48),
+        ALLOWED_HOSTS="127.0.0.1",
+        BENCH_STATIC_ROOT=static_root,
+        PYTHONPATH=str(ROOT),
+        LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def collect_static(env: dict[str, str]) -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+
+
+def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    return subprocess.Popen(
+        [
+            str(gunicorn),
+            "bench.web_wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+
+
+# --- HTTP --------------------------------------------------------------------------------------
+
+
+class Browser:
+    """Plain requests with the cookies kept by hand: the production settings mark them Secure,
+    which a client only sends over HTTPS, and this talks to gunicorn over loopback HTTP as a
+    TLS proxy would (X-Forwarded-Proto: https)."""
+
+    def __init__(self, base: str):
+        import requests
+
+        self.requests = requests
+        self.base = base
+        self.origin = "https://" + urlsplit(base).netloc
+        self.cookies: dict[str, str] = {}
+
+    def _headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        headers = {"X-Forwarded-Proto": "https", **(extra or {})}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        return headers
+
+    def _keep(self, response) -> None:
+        for cookie in response.cookies:
+            self.cookies[cookie.name] = cookie.value
+
+    def get(self, path: str, timeout: float = 120):
+        response = self.requests.get(
+            self.base + path, headers=self._headers(), allow_redirects=False, timeout=timeout
+        )
+        self._keep(response)
+        return response
+
+    def sign_in(self, username: str, password: str) -> None:
+        form = self.get("/accounts/login/")
+        match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
+        if form.status_code != 200 or not match:
+            raise SystemExit(f"no login form at /accounts/login/ ({form.status_code})")
+        response = self.requests.post(
+            self.base + "/accounts/login/",
+            data={"username": username, "password": password, "csrfmiddlewaretoken": match[1]},
+            headers=self._headers(
+                {"Referer": self.origin + "/accounts/login/", "Origin": self.origin}
+            ),
+            allow_redirects=False,
+            timeout=60,
+        )
+        self._keep(response)
+        if response.status_code != 302 or "sessionid" not in self.cookies:
+            raise SystemExit(f"sign-in failed: {response.status_code} {response.text[:300]}")
+
+
+def wait_until_up(browser: Browser, server: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {server.returncode}")
+        try:
+            browser.get("/accounts/login/", timeout=10)
+            return
+        except (browser.requests.ConnectionError, browser.requests.Timeout):
+            time.sleep(0.2)
+    raise SystemExit(f"gunicorn did not answer within {seconds:g} s")
+
+
+def percentile(sorted_ms: list[float], q: float) -> float:
+    """Nearest rank: the smallest value with at least q of the values at or below it."""
+    return sorted_ms[max(0, math.ceil(q * len(sorted_ms)) - 1)]
+
+
+def time_page(browser: Browser, page: Page, count: int) -> list[float]:
+    path = page.url_path
+    for _ in range(WARMUP):
+        browser.get(path)
+    times = []
+    for _ in range(count):
+        started = time.perf_counter()
+        response = browser.get(path)
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            raise SystemExit(f"GET {path}: {response.status_code} {response.text[:300]}")
+        times.append(elapsed)
+    return sorted(times)
+
+
+# --- EXPLAIN -----------------------------------------------------------------------------------
+
+
+def explain(page_list: list[Page]) -> None:
+    """Each page's slowest query and its plan, rendered here with the test client."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(get_user_model().objects.get(username=USERNAME))
+    for page in page_list:
+        client.get(page.path, page.params)  # warm
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(page.path, page.params)
+        if response.status_code != 200:
+            raise SystemExit(f"GET {page.url_path}: {response.status_code}")
+        slowest = max(captured.captured_queries, key=lambda q: float(q["time"]))
+        print(f"\n## {page.name} ({page.url_path}): {len(captured.captured_queries)} queries, "
+              f"slowest {float(slowest['time']) * 1000:.1f} ms")  # fmt: skip
+        print(slowest["sql"])
+        with connection.cursor() as cur:
+            cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + slowest["sql"])
+            print("\n".join(row[0] for row in cur.fetchall()))
+
+
+# --- main --------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="1 = 1M tickets (default)")
+    parser.add_argument("--reload", action="store_true", help="reload the data set")
+    parser.add_argument("--requests", type=int, default=200, help="timed requests per page")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="loopback port")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--only", action="append", help="pages whose name contains this")
+    parser.add_argument("--explain", action="store_true", help="print each page's slowest plan")
+    args = parser.parse_args()
+
+    url = metrics_data.load(scale=args.scale, reload=args.reload)
+    from bench.metrics import freeze_time
+
+    freeze_time(metrics_data.DATA_NOW)
+    ctx = bench_context()
+    page_list = [p for p in pages(ctx) if not args.only or any(o in p.name for o in args.only)]
+    password = bench_user()
+    from django.db import connection
+
+    connection.close()  # the runner's connection is not needed while gunicorn serves
+
+    with tempfile.TemporaryDirectory(prefix="bench-web-static-") as static_root:
+        env = server_env(url, static_root)
+        collect_static(env)
+        server = start_gunicorn(env, args.port, args.workers)
+        try:
+            browser = Browser(f"http://127.0.0.1:{args.port}")
+            wait_until_up(browser, server)
+            browser.sign_in(USERNAME, password)
+            print(f"gunicorn: {args.workers} workers, production settings, clock frozen at "
+                  f"{metrics_data.DATA_NOW:%Y-%m-%d %H:%M} UTC; {args.requests} requests per "
+                  f"page after {WARMUP} warm-ups")  # fmt: skip
+            width = max(len(p.name) for p in page_list)
+            print(f"{'page':<{width}} | {'p50 ms':>8} | {'p95 ms':>8} | {'max ms':>8} | path")
+            for page in page_list:
+                times = time_page(browser, page, args.requests)
+                print(
+                    f"{page.name:<{width}} | {percentile(times, 0.5):8.1f} | "
+                    f"{percentile(times, 0.95):8.1f} | {times[-1]:8.1f} | {page.url_path}",
+                    flush=True,
+                )
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+    if args.explain:
+        explain(page_list)
+
+
+if __name__ == "__main__":
+    main()
