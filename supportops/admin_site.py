@@ -40,7 +40,7 @@ SECTIONS = [
             "supportops.UsageMonth",
         ],
     ),
-    ("Syncs", ["supportops.SyncRun", "supportops.SyncState"]),
+    ("Syncs", ["supportops.SyncRun", "supportops.SyncState", "supportops.ProductRemap"]),
     ("Access", ["auth.User", "auth.Group", "authtoken.TokenProxy"]),
 ]
 OTHER = "Other"

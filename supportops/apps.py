@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class SupportOpsConfig(AppConfig):
     name = "supportops"
     verbose_name = "SupportOps"
+
+    def ready(self):
+        # Rule and product changes re-map the tickets already stored, whoever makes them.
+        from . import product_remap
+
+        product_remap.signals_connect()

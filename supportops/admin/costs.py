@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db.models import Subquery, Value
 from django.db.models.functions import Coalesce
 
-from supportops.models import Expense, MetricSettings, Product, ProductRule, TeamMember
+from supportops.models import Expense, MetricSettings, TeamMember
 
 from .base import BaseAdmin
 from .display import major_money
@@ -39,17 +39,6 @@ class ExpenseAdmin(BaseAdmin):
 
     def get_queryset(self, request):
         return _with_reporting_currency(super().get_queryset(request))
-
-
-class ProductRuleInline(admin.TabularInline):
-    model = ProductRule
-    extra = 1
-
-
-@admin.register(Product)
-class ProductAdmin(BaseAdmin):
-    list_display = ["name", "is_enterprise_group"]
-    inlines = [ProductRuleInline]
 
 
 @admin.register(MetricSettings)

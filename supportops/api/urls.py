@@ -10,7 +10,7 @@ from .auth import obtain_token
 from .costs import ExpenseViewSet, TeamMemberViewSet
 from .customers import CustomerViewSet
 from .docs import ApiDocsView
-from .products import ProductRuleViewSet, ProductViewSet
+from .products import ProductRemapViewSet, ProductRuleViewSet, ProductViewSet
 from .settings import MetricSettingsView
 
 router = DefaultRouter()
@@ -19,6 +19,7 @@ router.register("expenses", ExpenseViewSet, basename="expense")
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("products", ProductViewSet, basename="product")
 router.register("product-rules", ProductRuleViewSet, basename="product-rule")
+router.register("product-remaps", ProductRemapViewSet, basename="product-remap")
 
 urlpatterns = [
     path("auth/token/", obtain_token, name="token"),

@@ -51,7 +51,7 @@ def test_the_index_lists_sections_in_the_order_an_admin_thinks(admin_client):
     assert models["Customers and identities"] == ["Customers", "Customer identities", "Contacts"]
     assert models["Synced data (read-only)"][:2] == ["Tickets", "Interactions"]
     assert "CRM activities" in models["Synced data (read-only)"]
-    assert models["Syncs"] == ["Sync runs", "Sync states"]
+    assert models["Syncs"] == ["Sync runs", "Sync states", "Product re-maps"]
     assert models["Access"] == ["Users", "Groups", "Tokens"]
     positions = [page.index(f">{name}</a>") for name in SECTIONS]
     assert positions == sorted(positions)
