@@ -15,7 +15,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.db.models import (
     Case,
@@ -28,7 +27,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import Window as Over
+from django.db.models.functions import Coalesce, NullIf, RowNumber
 
 from supportops.models import Interaction, MetricSettings, Subscription, Ticket
 from supportops.paying import customers_paying_at, paying_at
@@ -42,7 +42,7 @@ from .allocation_results import (
     AllocationResult,
     AllocationRow,
 )
-from .cost import cost_for_month, cost_trend
+from .cost import TeamCostPeriod, team_cost_trend
 from .periods import Month, Window
 from .results import CostResult, per_unit
 
@@ -92,11 +92,23 @@ def month_span(result: CostResult, tz: tzinfo) -> MonthSpan:
     )
 
 
+def _span(period: TeamCostPeriod) -> MonthSpan:
+    return MonthSpan(
+        month=period.month,
+        start_at=period.start_at,
+        end_at=period.end_at,
+        team_cost=period.team_cost,
+        in_progress=period.in_progress,
+        days_covered=period.days_covered,
+        through_date=period.through_date,
+    )
+
+
 def window_spans(*, window: Window, tz: tzinfo, now: datetime) -> list[MonthSpan]:
-    """The months of `window` with their team costs: five queries whatever its length
-    (metrics.cost.cost_trend). A month not started raises MonthUnavailable."""
-    results = cost_trend(end_month=window.end, months=len(window.months), now=now)
-    return [month_span(result, tz) for result in results]
+    """The months of `window` with their team costs: three queries whatever its length
+    (metrics.cost.team_cost_trend). A month not started raises MonthUnavailable."""
+    periods = team_cost_trend(end_month=window.end, months=len(window.months), now=now)
+    return [_span(period) for period in periods]
 
 
 # --- counting --------------------------------------------------------------------------------
@@ -159,18 +171,44 @@ def largest_remainder(total: Decimal, weights: Mapping[str, int]) -> dict[str, D
     }
 
 
+# With several paying subscriptions, the one with the highest list MRR (then the newest) names
+# the customer's plan.
+PLAN_CHOICE = ("-list_mrr_minor", "-started_at", "-pk")
+
+
+def _plan_name() -> Coalesce:
+    return Coalesce(NullIf("plan__name", Value("")), "plan__external_id")
+
+
 def plan_at(at: datetime, *, customer: str = "pk") -> Subquery:
     """The name of the plan of the customer's paying subscription at `at` (None: not paying).
 
-    `customer` names the outer query's customer id, as in supportops.paying. With several
-    paying subscriptions, the one with the highest list MRR (then the newest) names the plan.
+    `customer` names the outer query's customer id, as in supportops.paying.
     """
     paying = Subscription.objects.filter(paying_at(at), customer_id=OuterRef(customer))
-    name = Coalesce(NullIf("plan__name", Value("")), "plan__external_id")
     return Subquery(
-        paying.order_by("-list_mrr_minor", "-started_at", "-pk").values(name=name)[:1],
-        output_field=CharField(),
+        paying.order_by(*PLAN_CHOICE).values(name=_plan_name())[:1], output_field=CharField()
     )
+
+
+def plans_at(at: datetime) -> dict[int, str]:
+    """Customer id → the name `plan_at` gives, for every customer paying at `at`: one query.
+
+    Why beside `plan_at`: for tens of thousands of customers, one ranked pass over the paying
+    subscriptions beats a sorted subquery per customer (3 s of 8 at 100,000 customers,
+    bench/metrics.py "support vs revenue").
+    """
+    order = [F(field[1:]).desc() for field in PLAN_CHOICE]
+    ranked = (
+        Subscription.objects.filter(paying_at(at), customer_id__isnull=False)
+        .annotate(
+            choice=Over(RowNumber(), partition_by=[F("customer_id")], order_by=order),
+            plan_name=_plan_name(),
+        )
+        .filter(choice=1)
+        .values_list("customer_id", "plan_name")
+    )
+    return dict(ranked)
 
 
 # --- allocation ------------------------------------------------------------------------------
@@ -285,9 +323,8 @@ def allocate(*, span: MonthSpan, currency: str, by: str, basis: str) -> Allocati
 
 def cost_allocation(*, month: Month, by: str, basis: str, now: datetime) -> AllocationResult:
     """Team cost of `month` shared out by `by` (channel, bucket, plan, customer) on `basis`
-    (replies, tickets). Eight queries: settings, the month's cost (metrics.cost: five), tickets
-    and replies per group. A month not started raises MonthUnavailable."""
+    (replies, tickets). Six queries: settings, the month's team cost (metrics.cost: three),
+    tickets and replies per group. A month not started raises MonthUnavailable."""
     settings = MetricSettings.load()
-    tz = ZoneInfo(settings.reporting_timezone)
-    span = month_span(cost_for_month(month=month, now=now), tz)
+    span = _span(team_cost_trend(end_month=month, months=1, now=now)[0])
     return allocate(span=span, currency=settings.currency, by=by, basis=basis)

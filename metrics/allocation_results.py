@@ -66,21 +66,15 @@ class MarginRow:
 
 @dataclass(frozen=True)
 class MarginResult:
+    """The rows asked for (a page, or the whole list) and the counts of the whole list."""
+
     window: Window
     currency: str
     skipped_other_currency: int  # invoices paid in the window in another currency, left out
-    rows: tuple[MarginRow, ...]  # worst margin first
+    rows: tuple[MarginRow, ...]  # worst margin first: the page asked for, or every row
+    customers: int  # customers with support cost or revenue in the window (every one)
+    count: int  # of those, the ones the filter keeps (all of them without a filter)
+    unprofitable_count: int  # customers whose support cost exceeds their revenue
+    unprofitable_margin: Decimal  # Σ margin of those (≤ 0)
     in_progress: bool = False  # the window ends with the month in progress (through yesterday)
     through_date: date | None = None  # the last day covered
-
-    @property
-    def unprofitable_count(self) -> int:
-        return sum(1 for row in self.rows if row.unprofitable)
-
-    @property
-    def support_cost(self) -> Decimal:
-        return sum((row.support_cost for row in self.rows), Decimal(0))
-
-    @property
-    def revenue(self) -> Decimal:
-        return sum((row.revenue for row in self.rows), Decimal(0))

@@ -276,6 +276,46 @@ def cost_trend(*, end_month: Month, months: int, now: datetime) -> list[CostResu
     return _results(settings, [_window(m, tz, today) for m in last_n_months(end_month, months)])
 
 
+@dataclass(frozen=True)
+class TeamCostPeriod:
+    """A month's team cost over the days a result covers, without the counts."""
+
+    month: Month
+    start_at: datetime
+    end_at: datetime  # exclusive; the start of today for the month in progress
+    through_date: date
+    in_progress: bool
+    days_covered: int
+    team_cost: Decimal  # to the cent
+
+
+def team_cost_trend(*, end_month: Month, months: int, now: datetime) -> list[TeamCostPeriod]:
+    """The team costs `cost_trend` gives, over the same days, without counting tickets and
+    interactions: three queries (settings, members, expenses).
+
+    Why: allocation, support margin and bug impact share out the team cost by their own
+    counts; counting every ticket and message of the months as well doubled their time
+    (bench/metrics.py).
+    """
+    settings = MetricSettings.load()
+    tz = ZoneInfo(settings.reporting_timezone)
+    today = _today(now, tz)
+    windows = [_window(m, tz, today) for m in last_n_months(end_month, months)]
+    inputs = _cost_inputs(sorted({w.month for w in windows}))
+    return [
+        TeamCostPeriod(
+            month=w.month,
+            start_at=w.start_at,
+            end_at=w.end_at,
+            through_date=w.through_date,
+            in_progress=w.in_progress,
+            days_covered=w.days,
+            team_cost=quantize_cents(_team_cost_exact(w.month, inputs, w.through_date)),
+        )
+        for w in windows
+    ]
+
+
 def cost_for_month(*, month: Month, now: datetime) -> CostResult:
     return cost_trend(end_month=month, months=1, now=now)[0]
 

@@ -2,8 +2,8 @@
 vs revenue over the 3 months ending with it.
 
 The allocation and the margins reuse the overview's team costs (metrics.cost), so the page adds
-four queries to the overview's: tickets and replies per group, replies per customer and month,
-customers with revenue.
+four queries to the overview's: tickets and replies per group, the margin statement (its worst
+MARGIN_ROWS rows and the counts), the plans of those rows.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from .results import CostOverview
 
 PAGE_GROUPINGS = (BY_CHANNEL, BY_BUCKET, BY_PLAN)
 MARGIN_MONTHS = 3
+MARGIN_ROWS = 20  # the worst margins the page shows
 
 
 class BadChoice(ValueError):
@@ -72,5 +73,6 @@ def cost_page(
         spans=[spans[m] for m in covered],
         window=Window(covered[0], covered[-1]),
         currency=currency,
+        limit=MARGIN_ROWS,
     )
     return CostPage(overview=overview, allocation=allocation, margin=margin)

@@ -8,7 +8,7 @@ from ..cost import MonthUnavailable
 from ..margin import support_margin
 from .base import MetricView
 from .fields import MonthField, money_field, ratio_field
-from .paging import paginate
+from .paging import page_links, wants_csv
 from .params import WindowPageQuery
 
 
@@ -71,18 +71,32 @@ class SupportMarginMetricView(MetricView):
     csv_header = list(MarginRowSerializer().fields)
 
     def compute(self, *, query, now):
+        """One page from the database (the whole list for a CSV), with its counts."""
+        everything = wants_csv(self.request)
+        page, page_size = (1, None) if everything else (query["page"], query["page_size"])
+        offset = (page - 1) * (page_size or 0)
         try:
-            result = support_margin(window=query["window"], now=now)
+            result = support_margin(
+                window=query["window"],
+                now=now,
+                unprofitable_only=query["unprofitable"],
+                offset=offset,
+                limit=page_size,
+            )
         except MonthUnavailable as exc:
             raise ValidationError({"end": [f"{exc}."]}) from None
-        rows = result.rows
-        if query["unprofitable"]:
-            rows = tuple(row for row in rows if row.unprofitable)
+        has_next = page_size is not None and offset + page_size < result.count
+        following, before = page_links(self.request, page=page, has_next=has_next)
         return {
             "window": result.window,
             "currency": result.currency,
             "in_progress": result.in_progress,
             "skipped_other_currency": result.skipped_other_currency,
             "unprofitable_customers": result.unprofitable_count,
-            **paginate(self.request, rows, page=query["page"], page_size=query["page_size"]),
+            "count": result.count,
+            "page": page,
+            "page_size": result.count if everything else page_size,
+            "next": following,
+            "previous": before,
+            "rows": list(result.rows),
         }

@@ -14,7 +14,6 @@ from ..figures.cost import cost_per_ticket_figure
 from ..periods import BadPeriod, Month
 
 TREND_MONTHS = 12
-MARGIN_ROWS = 20
 ANCHOR = "where-the-cost-goes"
 GROUPING_LABELS = {"channel": "Channel", "bucket": "Paying / free", "plan": "Plan"}
 BASIS_LABELS = {"replies": "By replies", "tickets": "By tickets"}
@@ -77,7 +76,7 @@ def cost_dashboard(request):
         "by_links": _switch(PAGE_GROUPINGS, GROUPING_LABELS, by, query, "by"),
         "basis_links": _switch(BASES, BASIS_LABELS, basis, query, "basis"),
         "margin": margin,
-        "margin_rows": [(row, _times(row.cost_to_revenue)) for row in margin.rows[:MARGIN_ROWS]],
-        "margin_shown": min(MARGIN_ROWS, len(margin.rows)),
+        "margin_rows": [(row, _times(row.cost_to_revenue)) for row in margin.rows],  # the worst
+        "margin_shown": len(margin.rows),
     }
     return render(request, "metrics/cost.html", context)

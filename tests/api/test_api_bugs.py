@@ -131,9 +131,9 @@ def test_a_bad_window_is_a_400(analyst_client, bugs):
 
 
 def test_query_counts(analyst_client, bugs, django_assert_num_queries):
-    # token + user, settings, team costs (five), LTV basis, replies per month (all and per tag),
-    # problem groups' tickets, their replies, tag groups' tickets, problem subjects
-    with django_assert_num_queries(13):
+    # token + user, settings, team costs (three), LTV basis, replies per month (all and per
+    # tag), problem groups' tickets, their replies, tag groups' tickets, problem subjects
+    with django_assert_num_queries(11):
         assert analyst_client.get(URL, {"start": "2015-01", "end": "2016-12"}).status_code == 200
     # token + user, settings, the problem's subject, count, page
     key = f"problem:zendesk:{bugs['p'].external_id}"

@@ -210,8 +210,8 @@ def test_a_month_not_started_is_refused(reporting):
 def test_query_count(reporting, django_assert_num_queries):
     team_cost_per_month("100")
     replies(ticket(customer("Acme"), at(2016, 1, 5)), at(2016, 1, 6))
-    # settings, the month's cost (settings, members, expenses, tickets, interactions),
-    # tickets per group, replies per group
+    # settings, the month's team cost (settings, members, expenses), tickets per group,
+    # replies per group
     for by in ("channel", "bucket", "plan", "customer"):
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(6):
             cost_allocation(month=JAN, by=by, basis="replies", now=LATER)
