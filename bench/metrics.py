@@ -50,7 +50,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -77,6 +77,15 @@ class Entry:
     sql: str
     params: Callable[[Context], dict[str, Any]]
     sql_figures: Callable[[list[dict[str, Any]]], dict[str, Any]]
+    # A page shows several metrics: the twins of the others it shows, (sql, params), timed
+    # with `sql` (their figures are checked by their own entries).
+    more_sql: tuple[tuple[str, Callable[[Context], dict[str, Any]]], ...] = ()
+
+    def run_twin(self, ctx: Context, params: dict[str, Any]) -> list[dict[str, Any]]:
+        rows = run_sql(self.sql, params)
+        for sql, more_params in self.more_sql:
+            run_sql(sql, more_params(ctx))
+        return rows
 
 
 REGISTRY: list[Entry] = []
@@ -294,22 +303,6 @@ def page_figures(ctx: Context, html: str) -> dict[str, Any]:
     return figures
 
 
-register(
-    Entry(
-        name="cost page (12 months)",
-        run=lambda ctx: ctx.page("/"),
-        figures=page_figures,
-        sql=trend_sql(12),
-        params=trend_params,
-        sql_figures=lambda rows: {
-            **trend_sql_figures(rows),
-            "page chart found": 1,
-            "page chart matches": 1,
-        },
-    )
-)
-
-
 def cost_trend_metric(ctx: Context):
     from metrics.cost import cost_overview
 
@@ -508,6 +501,33 @@ def reporting_currency() -> str:
     return MetricSettings.load().currency
 
 
+# --- the cost page: the trend, the allocation and the margins ----------------------------------
+
+register(
+    Entry(
+        name="cost page (12 months)",
+        run=lambda ctx: ctx.page("/cost/"),
+        figures=page_figures,
+        sql=trend_sql(12),
+        params=trend_params,
+        sql_figures=lambda rows: {
+            **trend_sql_figures(rows),
+            "page chart found": 1,
+            "page chart matches": 1,
+        },
+        # The page also shows where the month's cost goes (by channel) and support cost vs
+        # revenue over the 3 months ending with it.
+        more_sql=(
+            (ALLOCATION_SQL, lambda ctx: trend_params(ctx, 1)),
+            (
+                SUPPORT_REVENUE_SQL,
+                lambda ctx: {**trend_params(ctx, 3), "currency": reporting_currency()},
+            ),
+        ),
+    )
+)
+
+
 # --- support cohorts (window variant) ----------------------------------------------------------
 
 COHORTS_SQL = """
@@ -564,6 +584,56 @@ register(
 )
 
 
+# --- LTV's expected lifetime, by hand (supportops/ltv.py) ----------------------------------------
+
+# The months' starts: the 12 complete months before the month of `now` and that month's start.
+# A customer pays at an instant when one of its subscriptions does (supportops/paying.py);
+# churn is the mean over the months with paying customers of stopped ÷ paying at the start; the
+# lifetime 1 ÷ churn to 2 places, capped.
+LIFETIME_CTES = """
+starts AS (
+    SELECT (ord - 1)::int AS i, s FROM unnest(%(churn_starts)s::timestamptz[]) WITH ORDINALITY AS u(s, ord)
+),
+paying AS (  -- a bit per month start at which the customer pays
+    SELECT sub.customer_id, bit_or(1 << st.i) AS mask
+    FROM supportops_subscription sub JOIN starts st
+      ON sub.started_at <= st.s
+     AND (sub.trial_end_at IS NULL OR sub.trial_end_at <= st.s)
+     AND ((sub.ended_at IS NULL AND sub.status IN ('active', 'past_due'))
+          OR (sub.ended_at > st.s AND sub.status <> 'incomplete_expired'))
+    WHERE sub.customer_id IS NOT NULL AND sub.list_mrr_minor > 0
+    GROUP BY sub.customer_id
+),
+per_month AS (
+    SELECT st.i,
+           count(*) FILTER (WHERE mask & (1 << st.i) <> 0) AS paying,
+           count(*) FILTER (WHERE mask & (1 << st.i) <> 0 AND mask & (1 << (st.i + 1)) = 0)
+               AS stopped
+    FROM paying CROSS JOIN starts st
+    WHERE st.i < 12
+    GROUP BY st.i
+),
+lifetime AS (
+    SELECT CASE WHEN coalesce(avg(stopped::numeric / paying), 0) = 0
+                  OR 1 / avg(stopped::numeric / paying) >= %(ltv_cap)s THEN %(ltv_cap)s::numeric
+                ELSE round(1 / avg(stopped::numeric / paying), 2) END AS months
+    FROM per_month
+    WHERE paying > 0
+)"""
+
+
+def lifetime_params(ctx: Context) -> dict[str, Any]:
+    from metrics.periods import Month, last_n_months
+    from supportops.models import MetricSettings
+
+    current = Month.containing(ctx.now, ctx.tz)
+    months = last_n_months(current, 13)
+    return {
+        "churn_starts": [month.bounds(ctx.tz)[0] for month in months],
+        "ltv_cap": MetricSettings.load().ltv_cap_months,
+    }
+
+
 # --- feature requests (the default pattern) ----------------------------------------------------
 
 TOP = 5
@@ -571,7 +641,8 @@ TOP = 5
 # The default pattern `Requesting integration for (?P<name>.+)` (case-insensitive), the name
 # trimmed of spaces and quotes and case-folded; ranked by the customers' MRR in the reporting
 # currency (the endpoint ranks by their LTV sum: MRR × one lifetime, so the same order).
-FEATURE_REQUESTS_SQL = r"""
+FEATURE_REQUESTS_SQL = (
+    r"""
 WITH requests AS (
     SELECT lower(regexp_replace((regexp_match(subject, 'Requesting integration for (.+)', 'i'))[1],
                                 '^[\s"''“”‘’]+|[\s"''“”‘’]+$', '', 'g')) AS name,
@@ -580,19 +651,37 @@ WITH requests AS (
     WHERE NOT is_deleted AND created_at >= %(start)s AND created_at < %(end)s
       AND subject ILIKE '%%Requesting integration for%%'
 ),
-named AS (SELECT * FROM requests WHERE name <> ''),
+named AS (SELECT * FROM requests WHERE name <> ''),"""
+    + LIFETIME_CTES
+    + r""",
+askers AS (SELECT DISTINCT name, customer_id FROM named WHERE customer_id IS NOT NULL),
+realized AS (
+    SELECT i.customer_id, sum(i.amount_paid_minor) AS paid
+    FROM supportops_invoice i JOIN supportops_customer c ON c.id = i.customer_id
+    WHERE i.status = 'paid' AND upper(i.currency) = upper(c.currency)
+      AND i.customer_id IN (SELECT customer_id FROM askers)
+    GROUP BY i.customer_id
+),
 money AS (
-    SELECT d.name, sum(c.mrr_minor) FILTER (WHERE upper(c.currency) = upper(%(currency)s)) AS mrr
-    FROM (SELECT DISTINCT name, customer_id FROM named WHERE customer_id IS NOT NULL) d
-    JOIN supportops_customer c ON c.id = d.customer_id
+    SELECT d.name,
+           sum(c.mrr_minor) AS mrr,
+           sum(round(c.mrr_minor / 100.0 * (SELECT months FROM lifetime), 2)) AS ltv,
+           sum(coalesce(r.paid, 0)) / 100.0 AS realized
+    FROM askers d
+    JOIN supportops_customer c ON c.id = d.customer_id AND upper(c.currency) = upper(%(currency)s)
+    LEFT JOIN realized r ON r.customer_id = d.customer_id
     GROUP BY d.name
 )
-SELECT name, count(*) AS tickets, count(DISTINCT customer_id) AS customers
+SELECT name, count(*) AS tickets, count(DISTINCT customer_id) AS customers,
+       coalesce(money.ltv, 0) AS ltv_sum, coalesce(money.realized, 0) AS realized_revenue_sum
 FROM named LEFT JOIN money USING (name)
-GROUP BY name, money.mrr
-ORDER BY coalesce(money.mrr, 0) DESC, count(*) DESC, name COLLATE "C"
+GROUP BY name, money.mrr, money.ltv, money.realized
+ORDER BY coalesce(money.ltv, 0) DESC, count(*) DESC, name COLLATE "C"
 LIMIT 5
 """
+)
+
+REQUEST_FIGURES = ("tickets", "customers", "ltv_sum", "realized_revenue_sum")
 
 register(
     Entry(
@@ -603,12 +692,16 @@ register(
         figures=lambda ctx, data: {
             f"{row['name']} {key}": row[key]
             for row in data["rows"][:TOP]
-            for key in ("tickets", "customers")
+            for key in REQUEST_FIGURES
         },
         sql=FEATURE_REQUESTS_SQL,
-        params=lambda ctx: {**window_bounds(ctx), "currency": reporting_currency()},
+        params=lambda ctx: {
+            **window_bounds(ctx),
+            **lifetime_params(ctx),
+            "currency": reporting_currency(),
+        },
         sql_figures=lambda rows: {
-            f"{row['name']} {key}": row[key] for row in rows for key in ("tickets", "customers")
+            f"{row['name']} {key}": row[key] for row in rows for key in REQUEST_FIGURES
         },
     )
 )
@@ -616,20 +709,25 @@ register(
 
 # --- bug impact --------------------------------------------------------------------------------
 
-BUG_IMPACT_SQL = """
-WITH tickets AS (
-    SELECT source, type, external_id, problem_external_id, tags, customer_id
+BUG_IMPACT_SQL = f"""
+WITH months (i, start_at, end_at, first_date, last_date) AS (VALUES
+        {months_values_sql(3)}
+),
+{MONTH_COSTS_SQL},
+{LIFETIME_CTES},
+tickets AS (
+    SELECT id, source, type, external_id, problem_external_id, tags, customer_id
     FROM supportops_ticket
     WHERE NOT is_deleted AND created_at >= %(start)s AND created_at < %(end)s
 ),
 members AS (
     SELECT 'problem:' || source || ':'
            || CASE WHEN type = 'problem' THEN external_id ELSE problem_external_id END AS key,
-           customer_id
+           id, customer_id
     FROM tickets
     WHERE type = 'problem' OR problem_external_id <> ''
     UNION ALL
-    SELECT 'tag:' || tag, customer_id
+    SELECT 'tag:' || tag, id, customer_id
     FROM tickets CROSS JOIN unnest(%(tags)s::text[]) AS tag
     WHERE type <> 'problem' AND problem_external_id = ''
       AND EXISTS (
@@ -646,14 +744,31 @@ money AS (
     FROM (SELECT DISTINCT key, customer_id FROM members WHERE customer_id IS NOT NULL) d
     JOIN supportops_customer c ON c.id = d.customer_id
     GROUP BY d.key
+),
+replies AS (  -- agent public replies of live tickets, per month of the window
+    SELECT m.i, i.ticket_id, count(*) AS n
+    FROM months m JOIN supportops_interaction i
+      ON i.created_at >= m.start_at AND i.created_at < m.end_at
+    WHERE i.author_role = 'agent' AND i.is_public AND i.ticket_id IS NOT NULL
+      AND NOT EXISTS (SELECT FROM supportops_ticket t WHERE t.id = i.ticket_id AND t.is_deleted)
+    GROUP BY m.i, i.ticket_id
+),
+month_replies AS (SELECT i, sum(n) AS total FROM replies GROUP BY i),
+cost AS (  -- team cost × the group's share of the month's replies, to the cent once
+    SELECT mb.key, round(sum(c.team_cost * r.n / t.total), 2) AS support_cost
+    FROM members mb JOIN replies r ON r.ticket_id = mb.id
+    JOIN month_replies t USING (i) JOIN month_cost c USING (i)
+    GROUP BY mb.key
 )
-SELECT g.key, g.tickets, g.customers, coalesce(m.mrr, 0) / 100.0 AS mrr
-FROM groups g LEFT JOIN money m USING (key)
+SELECT g.key, g.tickets, g.customers, coalesce(m.mrr, 0) / 100.0 AS mrr,
+       round(coalesce(m.mrr, 0) / 100.0 * (SELECT months FROM lifetime), 2) AS ltv_sum,
+       coalesce(k.support_cost, 0) AS support_cost
+FROM groups g LEFT JOIN money m USING (key) LEFT JOIN cost k USING (key)
 ORDER BY coalesce(m.mrr, 0) DESC, g.tickets DESC, g.key COLLATE "C"
 LIMIT 5
 """
 
-BUG_FIGURES = ("tickets", "customers", "mrr")
+BUG_FIGURES = ("tickets", "customers", "mrr", "ltv_sum", "support_cost")
 
 
 def bug_params(ctx: Context) -> dict[str, Any]:
@@ -661,7 +776,12 @@ def bug_params(ctx: Context) -> dict[str, Any]:
     from supportops.models import MetricSettings
 
     settings = MetricSettings.load()
-    return {**window_bounds(ctx), "currency": settings.currency, "tags": list(bug_tags(settings))}
+    return {
+        **trend_params(ctx, 3),
+        **lifetime_params(ctx),
+        "currency": settings.currency,
+        "tags": list(bug_tags(settings)),
+    }
 
 
 register(
@@ -678,6 +798,233 @@ register(
         sql_figures=lambda rows: {
             f"{row['key']} {key}": row[key] for row in rows for key in BUG_FIGURES
         },
+    )
+)
+
+
+# --- support operations ------------------------------------------------------------------------
+
+# By product (the endpoint's default). Medians by percentile_cont over whole seconds (exact in
+# double precision), an independent path from the endpoint's ROW_NUMBER windows; GROUPING SETS
+# give the total over every ticket.
+SUPPORT_OPS_SQL = """
+WITH enterprise AS (
+    SELECT id FROM supportops_product WHERE is_enterprise_group ORDER BY name, id LIMIT 1
+),
+t AS (
+    SELECT t.id, t.created_at, t.solved_at, t.first_reply_minutes, t.full_resolution_minutes,
+           t.reopens,
+           coalesce(CASE WHEN c.is_enterprise THEN (SELECT id FROM enterprise) END,
+                    t.product_id) AS grp,
+           t.created_at >= %(start)s AS created_in,
+           coalesce(t.solved_at >= %(start)s AND t.solved_at < %(end)s, false) AS solved_in,
+           (t.solved_at IS NULL OR t.solved_at >= %(end)s) AS open_end
+    FROM supportops_ticket t
+    LEFT JOIN supportops_customer c ON c.id = t.customer_id
+    WHERE NOT t.is_deleted AND t.created_at < %(end)s
+      AND (t.created_at >= %(start)s OR t.solved_at IS NULL OR t.solved_at >= %(start)s)
+),
+replies AS (
+    SELECT i.ticket_id, min(i.created_at) AS first_at, count(*) AS n
+    FROM supportops_interaction i
+    JOIN t ON t.id = i.ticket_id
+    WHERE i.author_role = 'agent' AND i.is_public
+    GROUP BY i.ticket_id
+),
+x AS (
+    SELECT t.*, r.n AS agent_replies,
+           extract(epoch FROM r.first_at - t.created_at) AS reply_seconds,
+           extract(epoch FROM t.solved_at - t.created_at) AS solve_seconds
+    FROM t LEFT JOIN replies r ON r.ticket_id = t.id
+)
+SELECT CASE WHEN grouping(x.grp) = 1 THEN 'Total' ELSE coalesce(min(p.name), 'Unassigned') END
+           AS key,
+       count(*) FILTER (WHERE created_in) AS created,
+       count(*) FILTER (WHERE solved_in) AS solved,
+       count(*) FILTER (WHERE open_end) AS backlog_end,
+       round((percentile_cont(0.5) WITHIN GROUP (ORDER BY reply_seconds)
+              FILTER (WHERE created_in))::numeric / 60, 1) AS median_first_reply_minutes,
+       round((percentile_cont(0.5) WITHIN GROUP (ORDER BY first_reply_minutes)
+              FILTER (WHERE created_in))::numeric, 1) AS vendor_median_first_reply_minutes,
+       round((percentile_cont(0.5) WITHIN GROUP (ORDER BY solve_seconds)
+              FILTER (WHERE solved_in))::numeric / 60, 1) AS median_resolution_minutes,
+       round((percentile_cont(0.5) WITHIN GROUP (ORDER BY full_resolution_minutes)
+              FILTER (WHERE solved_in))::numeric, 1) AS vendor_median_resolution_minutes,
+       round((count(*) FILTER (WHERE solved_in AND agent_replies = 1))::numeric
+             / nullif(count(*) FILTER (WHERE solved_in), 0), 4) AS one_touch_rate,
+       sum(reopens) FILTER (WHERE solved_in) AS reopens
+FROM x
+LEFT JOIN supportops_product p ON p.id = x.grp
+GROUP BY GROUPING SETS ((x.grp), ())
+"""
+
+SUPPORT_OPS_FIGURES = (
+    "created",
+    "solved",
+    "backlog_end",
+    "median_first_reply_minutes",
+    "vendor_median_first_reply_minutes",
+    "median_resolution_minutes",
+    "vendor_median_resolution_minutes",
+    "one_touch_rate",
+    "reopens",
+)
+
+register(
+    Entry(
+        name="support ops",
+        run=lambda ctx: ctx.api("/api/v1/metrics/support-ops/", month=str(ctx.month)),
+        figures=lambda ctx, data: {
+            f"{row['key']} {key}": row[key]
+            for row in [*data["rows"], data["total"]]
+            for key in SUPPORT_OPS_FIGURES
+        },
+        sql=SUPPORT_OPS_SQL,
+        params=lambda ctx: ctx.month_bounds(ctx.month),
+        sql_figures=lambda rows: {
+            f"{row['key']} {key}": row[key] for row in rows for key in SUPPORT_OPS_FIGURES
+        },
+    )
+)
+
+# --- coverage and the hiring forecast ----------------------------------------------------------
+
+# The enterprise group is the first product flagged as it (by name); tickets of enterprise
+# customers count there whatever their product.
+COVERAGE_TICKETS_CTES = """
+ent AS (
+    SELECT id FROM supportops_product WHERE is_enterprise_group ORDER BY name, id LIMIT 1
+),
+grouped AS (
+    SELECT CASE WHEN c.is_enterprise AND EXISTS (SELECT FROM ent) THEN (SELECT id FROM ent)
+                ELSE t.product_id END AS product_id,
+           t.created_at
+    FROM supportops_ticket t LEFT JOIN supportops_customer c ON c.id = t.customer_id
+    WHERE NOT t.is_deleted AND t.created_at >= %(start)s AND t.created_at < %(end)s
+),
+products AS (SELECT id, name FROM supportops_product UNION ALL SELECT NULL, 'Unassigned')"""
+
+COVERAGE_SQL = f"""
+WITH {COVERAGE_TICKETS_CTES},
+tickets AS (SELECT product_id, count(*) AS n FROM grouped GROUP BY product_id),
+covers AS (
+    SELECT teammember_id, count(*) AS k FROM supportops_teammember_products GROUP BY teammember_id
+),
+assigned AS (  -- FTE / groups covered × the share of the month employed
+    SELECT tp.product_id,
+           sum(m.fte * greatest(least(coalesce(m.end_date, %(last_date)s), %(last_date)s)
+                                - greatest(m.start_date, %(first_date)s) + 1, 0)
+               / (%(last_date)s - %(first_date)s + 1) / cv.k) AS engineers
+    FROM supportops_teammember m
+    JOIN supportops_teammember_products tp ON tp.teammember_id = m.id
+    JOIN covers cv ON cv.teammember_id = m.id
+    WHERE m.start_date <= %(last_date)s AND (m.end_date IS NULL OR m.end_date >= %(first_date)s)
+    GROUP BY tp.product_id
+)
+SELECT p.name AS product, coalesce(t.n, 0) AS tickets,
+       round(coalesce(a.engineers, 0), 2) AS assigned_engineers
+FROM products p
+LEFT JOIN tickets t ON t.product_id IS NOT DISTINCT FROM p.id
+LEFT JOIN assigned a ON a.product_id = p.id
+"""
+
+COVERAGE_FIGURES = ("tickets", "assigned_engineers")
+
+register(
+    Entry(
+        name="coverage",
+        run=lambda ctx: ctx.api("/api/v1/metrics/coverage/", month=str(ctx.month)),
+        figures=lambda ctx, data: {
+            f"{row['product']} {key}": row[key] for row in data["rows"] for key in COVERAGE_FIGURES
+        },
+        sql=COVERAGE_SQL,
+        params=lambda ctx: ctx.month_bounds(ctx.month),
+        sql_figures=lambda rows: {
+            f"{row['product']} {key}": row[key] for row in rows for key in COVERAGE_FIGURES
+        },
+    )
+)
+
+# The forecast's database part: each group's tickets in the 6 complete months before the
+# current one (the projection is arithmetic on those).
+FORECAST_SQL = f"""
+WITH {COVERAGE_TICKETS_CTES}
+SELECT p.name AS product, to_char(g.created_at AT TIME ZONE %(tz)s, 'YYYY-MM') AS month,
+       count(*) AS tickets
+FROM grouped g JOIN products p ON p.id = g.product_id
+GROUP BY p.name, 2
+"""
+
+
+def forecast_params(ctx: Context) -> dict[str, Any]:
+    months = ctx.months(6)
+    return {
+        "start": months[0].bounds(ctx.tz)[0],
+        "end": months[-1].bounds(ctx.tz)[1],
+        "tz": str(ctx.tz),
+    }
+
+
+register(
+    Entry(
+        name="coverage forecast",
+        run=lambda ctx: ctx.api("/api/v1/metrics/coverage/forecast/", months=6),
+        figures=lambda ctx, data: {
+            f"{group['product']} {point['month']}": point["tickets"]
+            for group in data["groups"]
+            for point in group["history"]
+            if point["tickets"]
+        },
+        sql=FORECAST_SQL,
+        params=forecast_params,
+        sql_figures=lambda rows: {
+            f"{row['product']} {row['month']}": row["tickets"] for row in rows
+        },
+    )
+)
+
+
+# --- customers: the stale high-value accounts ---------------------------------------------------
+
+STALE_DAYS = 60
+
+# Paying customers nobody has talked to in 60 days (or ever), highest MRR first, a page of 50
+# with each one's realized revenue (paid invoices in its own currency, all time).
+STALE_CUSTOMERS_SQL = """
+WITH page AS (
+    SELECT id, name, mrr_minor, currency, count(*) OVER () AS count
+    FROM supportops_customer
+    WHERE is_paying AND (last_contact_at IS NULL OR last_contact_at <= %(stale_before)s)
+    ORDER BY mrr_minor DESC, name, id
+    LIMIT 50
+)
+SELECT p.id, p.count, p.mrr_minor / 100.0 AS mrr,
+       coalesce((SELECT sum(i.amount_paid_minor) FROM supportops_invoice i
+                 WHERE i.customer_id = p.id AND i.status = 'paid'
+                   AND upper(i.currency) = upper(p.currency)), 0) / 100.0 AS realized_revenue
+FROM page p
+ORDER BY p.mrr_minor DESC, p.name, p.id
+"""
+
+
+def stale_figures(rows: list[dict[str, Any]], *, count: int) -> dict[str, Any]:
+    figures: dict[str, Any] = {"count": count}
+    for n, row in enumerate(rows[:TOP], 1):
+        figures[f"{n} id"] = row["id"]
+        figures[f"{n} realized_revenue"] = row["realized_revenue"]
+    return figures
+
+
+register(
+    Entry(
+        name="customers: stale high-value",
+        run=lambda ctx: ctx.api(
+            "/api/v1/customers/", paying="yes", stale_days=STALE_DAYS, order="-mrr"
+        ),
+        figures=lambda ctx, data: stale_figures(data["results"], count=data["count"]),
+        sql=STALE_CUSTOMERS_SQL,
+        params=lambda ctx: {"stale_before": ctx.now - timedelta(days=STALE_DAYS)},
+        sql_figures=lambda rows: stale_figures(rows, count=rows[0]["count"] if rows else 0),
     )
 )
 
@@ -827,11 +1174,11 @@ def main() -> None:
         endpoint_ms, sql_ms = [], []
         try:
             result = entry.run(ctx)  # warm-up
-            rows_sql = run_sql(entry.sql, params)
+            rows_sql = entry.run_twin(ctx, params)
             for _ in range(args.runs):
                 ms, result = timed(lambda entry=entry: entry.run(ctx))
                 endpoint_ms.append(ms)
-                ms, rows_sql = timed(lambda e=entry, p=params: run_sql(e.sql, p))
+                ms, rows_sql = timed(lambda e=entry, p=params: e.run_twin(ctx, p))
                 sql_ms.append(ms)
             problems = compare(entry.figures(ctx, result), entry.sql_figures(rows_sql))
         except Exception as exc:  # one broken entry must not hide the others

@@ -3,9 +3,11 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("", views.cost_dashboard, name="dashboard-cost"),
+    path("", views.overview_dashboard, name="dashboard-overview"),
+    path("cost/", views.cost_dashboard, name="dashboard-cost"),
     path("cohorts/", views.cohorts_dashboard, name="dashboard-cohorts"),
     path("coverage/", views.coverage_dashboard, name="dashboard-coverage"),
+    path("support-ops/", views.support_ops_dashboard, name="dashboard-support-ops"),
     path("feature-requests/", views.feature_requests_dashboard, name="dashboard-feature-requests"),
     path("feature-requests/request/", views.feature_request_page, name="dashboard-feature-request"),
     path("bugs/", views.bugs_dashboard, name="dashboard-bugs"),

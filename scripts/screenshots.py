@@ -28,15 +28,18 @@ CHROMIUM_ARGS = [
 
 def pages(customer_path: str) -> list[tuple[str, str]]:
     return [
-        ("cost", "/"),
-        ("cost-month-in-progress", "/?month=current"),
-        ("cost-by-plan", "/?by=plan"),
+        ("overview", "/"),
+        ("cost", "/cost/"),
+        ("cost-month-in-progress", "/cost/?month=current"),
+        ("cost-by-plan", "/cost/?by=plan"),
         ("customers", "/customers/"),
         ("customers-filtered", "/customers/?paying=yes&stale_days=30&sort=-mrr"),
         ("customer-detail", customer_path),
         ("customers-unmatched", "/customers/unmatched/"),
         ("cohorts", "/cohorts/"),
         ("coverage", "/coverage/"),
+        ("support-ops", "/support-ops/"),
+        ("support-ops-by-plan", "/support-ops/?by=plan"),
         ("cohorts-first-30-days", "/cohorts/?variant=first_30_days"),
         ("feature-requests", "/feature-requests/"),
         ("feature-request", "/feature-requests/request/?name=salesforce"),

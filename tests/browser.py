@@ -32,6 +32,20 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
 
 
+def watch(page) -> tuple[list[str], list[tuple[str, str]]]:
+    """Every URL the page requests, and every console error or uncaught exception with the
+    page's URL, as they happen (lists the caller reads at the end)."""
+    requested: list[str] = []
+    console_errors: list[tuple[str, str]] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.on(
+        "console",
+        lambda msg: msg.type == "error" and console_errors.append((page.url, msg.text)),
+    )
+    page.on("pageerror", lambda error: console_errors.append((page.url, str(error))))
+    return requested, console_errors
+
+
 def sign_in(page, base_url: str, username: str, password: str) -> None:
     """Fill the sign-in form the page was sent to and submit it."""
     assert "/accounts/login/" in page.url  # anonymous visitors are sent to sign in

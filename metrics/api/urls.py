@@ -11,11 +11,15 @@ from .cost import CostMetricView
 from .coverage import CoverageForecastMetricView as Forecast
 from .coverage import CoverageMetricView as Coverage
 from .margin import SupportMarginMetricView as Margin
+from .overview import OverviewMetricView as Overview
 from .requests import FeatureRequestCustomersMetricView as RequestCustomers
 from .requests import FeatureRequestsMetricView as Requests
 from .requests import FeatureRequestTicketsMetricView as RequestTickets
+from .support_ops import SupportOpsMetricView as SupportOps
+from .timeline import CustomerTimelineView
 
 urlpatterns = [
+    path("metrics/overview/", Overview.as_view(), name="metrics-overview"),
     path("metrics/cost/", CostMetricView.as_view(), name="metrics-cost"),
     path("metrics/cost/allocation/", Allocation.as_view(), name="metrics-cost-allocation"),
     path("metrics/support-vs-revenue/", Margin.as_view(), name="metrics-support-vs-revenue"),
@@ -25,6 +29,7 @@ urlpatterns = [
     path("metrics/coverage/", Coverage.as_view(), name="metrics-coverage"),
     path("metrics/coverage/forecast/", Forecast.as_view(), name="metrics-coverage-forecast"),
     path("metrics/feature-requests/", Requests.as_view(), name="metrics-feature-requests"),
+    path("metrics/support-ops/", SupportOps.as_view(), name="metrics-support-ops"),
     path(
         "metrics/feature-requests/tickets/",
         RequestTickets.as_view(),
@@ -34,5 +39,10 @@ urlpatterns = [
         "metrics/feature-requests/customers/",
         RequestCustomers.as_view(),
         name="metrics-feature-request-customers",
+    ),
+    path(
+        "customers/<int:customer_id>/timeline/",
+        CustomerTimelineView.as_view(),
+        name="customer-timeline",
     ),
 ]

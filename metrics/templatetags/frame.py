@@ -22,7 +22,7 @@ def api_csv_url(url_name: str, **params) -> str:
 @register.filter
 def is_under(path: str, prefix: str) -> bool:
     """Whether `path` is the page `prefix` or one below it, for the navigation's current page;
-    the dashboard at "/" is current only on "/" itself."""
+    the Overview at "/" is current only on "/" itself."""
     if not prefix:
         return False
     return path == prefix if prefix == "/" else path.startswith(prefix)

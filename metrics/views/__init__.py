@@ -11,7 +11,9 @@ from .customers import (
     customer_list_view,
     customer_unmatched_view,
 )
+from .overview import overview_dashboard
 from .requests import feature_request_page, feature_requests_dashboard
+from .support_ops import support_ops_dashboard
 
 __all__ = [
     "bug_group_page",
@@ -25,4 +27,6 @@ __all__ = [
     "customer_unmatched_view",
     "feature_request_page",
     "feature_requests_dashboard",
+    "overview_dashboard",
+    "support_ops_dashboard",
 ]

@@ -112,7 +112,7 @@ STORAGES = {
 }
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "dashboard-cost"
+LOGIN_REDIRECT_URL = "dashboard-overview"
 LOGOUT_REDIRECT_URL = "login"
 
 REST_FRAMEWORK = {
@@ -137,6 +137,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # A rule's kind is in two components (a rule, and a rule write with its re-map).
+    "ENUM_NAME_OVERRIDES": {"ProductRuleKindEnum": "supportops.models.ProductRule.Kind"},
 }
 
 # Celery: with no broker configured, tasks run in-process so the demo needs no Redis.
@@ -172,6 +174,8 @@ INTERCOM_START_DATE = env("INTERCOM_START_DATE", default="")
 INTERCOM_SYNC_MINUTES = env.float("INTERCOM_SYNC_MINUTES", default=15)
 INTERCOM_PAGE_SIZE = env.int("INTERCOM_PAGE_SIZE", default=150)
 INTERCOM_RECONCILE_HOURS = env.float("INTERCOM_RECONCILE_HOURS", default=24)
+# The workspace id of links to the Inbox (empty: the app_id stored with the synced companies).
+INTERCOM_APP_ID = env("INTERCOM_APP_ID", default="")
 
 SALESFORCE_LOGIN_URL = env("SALESFORCE_LOGIN_URL", default="https://login.salesforce.com")
 SALESFORCE_CLIENT_ID = env("SALESFORCE_CLIENT_ID", default="")
@@ -181,6 +185,9 @@ SALESFORCE_API_VERSION = env("SALESFORCE_API_VERSION", default="60.0")
 SALESFORCE_START_DATE = env("SALESFORCE_START_DATE", default="")
 SALESFORCE_SYNC_MINUTES = env.float("SALESFORCE_SYNC_MINUTES", default=30)
 SALESFORCE_BATCH_SIZE = env.int("SALESFORCE_BATCH_SIZE", default=2000)
+# The org's host for links to records (the token's instance_url is not stored); empty: the
+# login URL when it is a My Domain, else no links.
+SALESFORCE_INSTANCE_URL = env("SALESFORCE_INSTANCE_URL", default="")
 
 # Product usage, pulled from a Segment-style PostgreSQL warehouse when the URL is set.
 USAGE_WAREHOUSE_URL = env("USAGE_WAREHOUSE_URL", default="")

@@ -43,7 +43,7 @@ def test_dashboard_draws_the_chart_from_local_assets(live_server, data):
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         requested = []
         page.on("request", lambda request: requested.append(request.url))
-        page.goto(f"{live_server.url}/?month=2025-11")
+        page.goto(f"{live_server.url}/cost/?month=2025-11")
         sign_in(page, live_server.url, "head", "s3cret-pass-123")
         page.wait_for_selector(".js-plotly-plot .main-svg", timeout=20_000)
         body = page.inner_text("body")

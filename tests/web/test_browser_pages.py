@@ -15,7 +15,7 @@ import pytest
 from django.utils import timezone
 
 from supportops.models import Customer, CustomerIdentity, MetricSettings, SyncRun, TeamMember
-from tests.browser import BROWSER_TEST, launch, sign_in
+from tests.browser import BROWSER_TEST, launch, sign_in, watch
 from tests.factories import message_create, ticket_create
 
 pytestmark = BROWSER_TEST
@@ -76,14 +76,24 @@ def company(django_user_model, settings):
 def _pages(customers):
     this_month = datetime.now(UTC).strftime("%Y-%m")
     return [
-        ("cost", "/", 200),
-        ("cost-month-in-progress", f"/?month={this_month}", 200),
+        ("overview", "/", 200),
+        ("overview-month-in-progress", f"/?month={this_month}", 200),
+        ("cost", "/cost/", 200),
+        ("cost-month-in-progress", f"/cost/?month={this_month}", 200),
         ("customers", "/customers/", 200),
         ("customers-filtered", "/customers/?paying=yes&sort=-mrr", 200),
+        ("customers-stale", "/customers/?paying=yes&stale_days=60&sort=-mrr", 200),
         ("customer-detail", f"/customers/{customers[0].pk}/", 200),
+        (
+            "customer-timeline-filtered",
+            f"/customers/{customers[0].pk}/?source=zendesk,stripe&kind=ticket_opened,invoice_paid",
+            200,
+        ),
         ("customers-unmatched", "/customers/unmatched/", 200),
         ("cohorts", "/cohorts/", 200),
         ("coverage", "/coverage/", 200),
+        ("support-ops", "/support-ops/", 200),
+        ("support-ops-by-channel", "/support-ops/?by=channel", 200),
         ("cohorts-first-30-days", "/cohorts/?variant=first_30_days", 200),
         ("feature-requests", "/feature-requests/", 200),
         ("feature-request", "/feature-requests/request/?name=salesforce", 200),
@@ -92,6 +102,11 @@ def _pages(customers):
         ("api-docs", "/api/v1/docs/", 200),
         ("not-found", "/customers/999999999/", 404),
     ]
+
+
+def _wait_for_charts(page):
+    if page.locator("[data-plotly-figure]").count():
+        page.wait_for_selector(".js-plotly-plot .modebar-btn", timeout=20_000)
 
 
 def _check(page, width):
@@ -124,13 +139,7 @@ def test_every_page_at_phone_and_laptop_width(live_server, company):
     with sync_playwright() as playwright:
         browser = launch(playwright)
         page = browser.new_page(viewport={"width": 1366, "height": 900})
-        requested, console_errors = [], []
-        page.on("request", lambda request: requested.append(request.url))
-        page.on(
-            "console",
-            lambda msg: msg.type == "error" and console_errors.append((page.url, msg.text)),
-        )
-        page.on("pageerror", lambda error: console_errors.append((page.url, str(error))))
+        requested, console_errors = watch(page)
         page.goto(f"{live_server.url}/")
         sign_in(page, live_server.url, "head", PASSWORD)
         page.wait_for_load_state()
@@ -140,8 +149,7 @@ def test_every_page_at_phone_and_laptop_width(live_server, company):
                 response = page.goto(f"{live_server.url}{path}")
                 if response.status != status:
                     problems.append(f"{path} answered {response.status}")
-                if page.locator("[data-plotly-figure]").count():
-                    page.wait_for_selector(".js-plotly-plot .modebar-btn", timeout=20_000)
+                _wait_for_charts(page)
                 if name == "api-docs":
                     page.wait_for_selector(".opblock", timeout=20_000)
                 page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
@@ -155,6 +163,52 @@ def test_every_page_at_phone_and_laptop_width(live_server, company):
         if not (url.endswith("/customers/999999999/") and "404" in text)
     ]
     assert not unexpected, unexpected
+    assert not problems, problems
+    assert requested and all(url.startswith(live_server.url) for url in requested), [
+        url for url in requested if not url.startswith(live_server.url)
+    ]
+
+
+def test_the_navigation_from_the_landing_page(live_server, company):
+    """Sign in, land on the Overview, and click every navigation link from it at each width:
+    each page answers, is marked current, passes the page checks, and nothing leaves the
+    server or logs an error."""
+    from playwright.sync_api import sync_playwright
+
+    problems = []
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = browser.new_page(viewport={"width": 1366, "height": 900})
+        requested, console_errors = watch(page)
+        page.goto(f"{live_server.url}/")
+        sign_in(page, live_server.url, "head", PASSWORD)
+        page.wait_for_load_state()
+        assert page.url == f"{live_server.url}/"  # the landing page
+        assert page.locator("[data-headline]").count() >= 5
+        for width in (1366, 390):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.goto(f"{live_server.url}/")
+            links = page.locator("nav.site-nav a")
+            hrefs = links.evaluate_all("links => links.map(a => a.getAttribute('href'))")
+            assert hrefs[:2] == ["/", "/cost/"], hrefs
+            for i, href in enumerate(hrefs):
+                page.goto(f"{live_server.url}/")
+                with page.expect_navigation() as navigation:
+                    page.locator("nav.site-nav a").nth(i).click()
+                response = navigation.value
+                if response is None or response.status >= 400:
+                    problems.append(f"nav link {href} at {width}px answered {response}")
+                    continue
+                _wait_for_charts(page)
+                if page.url.split("?")[0] != f"{live_server.url}{href}":
+                    problems.append(f"nav link {href} at {width}px went to {page.url}")
+                current = page.locator('nav.site-nav a[aria-current="page"]')
+                if current.count() != 1 or current.get_attribute("href") != href:
+                    problems.append(f"{href} at {width}px: not the one current nav link")
+                problems += [f"{href} at {width}px: {problem}" for problem in _check(page, width)]
+        browser.close()
+
+    assert not console_errors, console_errors
     assert not problems, problems
     assert requested and all(url.startswith(live_server.url) for url in requested), [
         url for url in requested if not url.startswith(live_server.url)

@@ -40,7 +40,7 @@ def _money(text: str) -> str:
 
 
 def test_the_allocation_matches_the_api(signed_in, thirds):
-    html = signed_in.get("/", {"month": "2016-01"}).content.decode()
+    html = signed_in.get("/cost/", {"month": "2016-01"}).content.decode()
     api = signed_in.get("/api/v1/metrics/cost/allocation/", {"month": "2016-01"}).json()
     assert "Where the cost goes · Jan 2016" in html
     for row in api["rows"]:  # chat 33.34, email 33.33, web 33.33
@@ -58,7 +58,7 @@ def test_the_allocation_matches_the_api(signed_in, thirds):
 
 
 def test_the_switches_keep_the_month_and_the_other_choice(signed_in, thirds):
-    html = signed_in.get("/", {"month": "2016-01", "by": "plan", "basis": "tickets"}).content
+    html = signed_in.get("/cost/", {"month": "2016-01", "by": "plan", "basis": "tickets"}).content
     html = html.decode()
     assert 'href="?month=2016-01&amp;by=bucket&amp;basis=tickets#where-the-cost-goes"' in html
     assert 'href="?month=2016-01&amp;by=plan&amp;basis=replies#where-the-cost-goes"' in html
@@ -70,7 +70,7 @@ def test_the_switches_keep_the_month_and_the_other_choice(signed_in, thirds):
 def test_a_month_without_replies_says_nothing_is_allocated(signed_in, db):
     team_cost_per_month("100")
     ticket(None, at(2016, 1, 5), channel="email")
-    html = signed_in.get("/", {"month": "2016-01"}).content.decode()
+    html = signed_in.get("/cost/", {"month": "2016-01"}).content.decode()
     assert "No agent public replies in Jan 2016: the team cost is not allocated." in html
     assert 'data-plotly-figure="allocation-figure"' not in html
 
@@ -84,7 +84,7 @@ def test_a_month_without_replies_says_nothing_is_allocated(signed_in, db):
     ],
 )
 def test_a_bad_choice_is_a_400_that_keeps_the_month(signed_in, thirds, params, message):
-    response = signed_in.get("/", {"month": "2016-01", **params})
+    response = signed_in.get("/cost/", {"month": "2016-01", **params})
     assert response.status_code == 400
     html = response.content.decode()
     assert f"Cannot show that allocation: {message}." in html
@@ -94,7 +94,7 @@ def test_a_bad_choice_is_a_400_that_keeps_the_month(signed_in, thirds, params, m
 
 def test_support_cost_vs_revenue_matches_the_api(signed_in, db):
     company = margin_company()
-    html = signed_in.get("/", {"month": "2016-02"}).content.decode()
+    html = signed_in.get("/cost/", {"month": "2016-02"}).content.decode()
     # the 3 months ending with Feb 2016 from the first with data (Jan 2016): Jan–Feb 2016
     assert "Support cost vs revenue · Jan–Feb 2016" in html
     api = signed_in.get(
@@ -125,7 +125,16 @@ def test_only_the_twenty_worst_margins_are_shown(signed_in, db):
     team_cost_per_month("100")
     for n in range(25):
         replies(ticket(customer(f"Customer {n:02d}"), at(2016, 1, 5)), at(2016, 1, 6))
-    html = signed_in.get("/", {"month": "2016-01"}).content.decode()
+    html = signed_in.get("/cost/", {"month": "2016-01"}).content.decode()
     assert html.count("<tr data-customer=") == 20
     assert '<strong data-figure="unprofitable">25</strong> of 25 customers cost more' in html
     assert "The 20 worst margins:" in html
+
+
+def test_query_budget_with_margin_rows(signed_in, db, django_assert_num_queries):
+    margin_company()
+    # session, user, settings, ticket months, members, expenses, tickets, interactions; where
+    # the cost goes: tickets and replies per group; support cost vs revenue: the margin
+    # statement (the 20 worst and the counts), the plans of those rows; data freshness
+    with django_assert_num_queries(13):
+        assert signed_in.get("/cost/", {"month": "2016-02"}).status_code == 200

@@ -29,7 +29,7 @@ def data(db):
 
 
 def test_the_month_in_progress_is_labelled_and_prorated(signed_in, clock, data):
-    response = signed_in.get("/", {"month": "2016-01"})
+    response = signed_in.get("/cost/", {"month": "2016-01"})
     assert response.status_code == 200
     html = response.content.decode()
     assert "month to date" in html
@@ -47,7 +47,7 @@ def test_the_month_in_progress_is_labelled_and_prorated(signed_in, clock, data):
 
 
 def test_a_month_not_started_is_refused_and_keeps_what_was_typed(signed_in, clock, data):
-    response = signed_in.get("/", {"month": "2016-03"})
+    response = signed_in.get("/cost/", {"month": "2016-03"})
     assert response.status_code == 400
     html = response.content.decode()
     assert "Cannot show that month: Mar 2016 has not started yet" in html
@@ -57,7 +57,7 @@ def test_a_month_not_started_is_refused_and_keeps_what_was_typed(signed_in, cloc
 
 
 def test_a_month_before_the_first_ticket_is_refused(signed_in, clock, data):
-    response = signed_in.get("/", {"month": "2015-06"})
+    response = signed_in.get("/cost/", {"month": "2015-06"})
     assert response.status_code == 400
     html = response.content.decode()
     assert "there is no data before Dec 2015, the month of the first synced ticket" in html
@@ -65,7 +65,7 @@ def test_a_month_before_the_first_ticket_is_refused(signed_in, clock, data):
 
 
 def test_a_malformed_month_keeps_the_text_in_the_box(signed_in, clock, data):
-    response = signed_in.get("/", {"month": "Janury 2016"})
+    response = signed_in.get("/cost/", {"month": "Janury 2016"})
     assert response.status_code == 400
     html = response.content.decode()
     # a text box: a month box would drop a value it cannot read
@@ -73,6 +73,6 @@ def test_a_malformed_month_keeps_the_text_in_the_box(signed_in, clock, data):
 
 
 def test_ticket_days_are_shown_to_one_decimal(signed_in, clock, data):
-    html = signed_in.get("/", {"month": "2015-12"}).content.decode()
+    html = signed_in.get("/cost/", {"month": "2015-12"}).content.decode()
     # Dec 3, 10 and 20, never solved: open 29 + 22 + 12 = 63 days of December
     assert "63.0 ticket-days open" in html

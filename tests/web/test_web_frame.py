@@ -30,7 +30,7 @@ def _run(status, minutes_ago, error=""):
     )
 
 
-PAGES = ["/", "/customers/", "/customers/unmatched/"]
+PAGES = ["/", "/cost/", "/customers/", "/customers/unmatched/"]
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -1,0 +1,42 @@
+"""The Overview, the landing page: one card per question for a month, each headline against the
+period before and linking to its page, and the data freshness of every source in full."""
+
+from zoneinfo import ZoneInfo
+
+from django.shortcuts import render
+from django.utils import timezone
+
+from supportops.models import MetricSettings
+
+from ..cost import MonthUnavailable
+from ..overview import overview
+from ..periods import BadPeriod, Month
+
+
+def default_month(now) -> Month:
+    """The last complete month in the reporting time zone, as the API's default."""
+    return Month.containing(now, ZoneInfo(MetricSettings.load().reporting_timezone)).shift(-1)
+
+
+def overview_dashboard(request):
+    month_text = request.GET.get("month", "").strip()
+    now = timezone.now()
+    try:
+        month = Month.parse(month_text) if month_text else default_month(now)
+        result = overview(month=month, now=now)
+    except BadPeriod as exc:
+        context = {
+            "error": f"Cannot show that month: {exc}.",
+            "month_text": month_text,
+            "nearest": exc.nearest if isinstance(exc, MonthUnavailable) else None,
+        }
+        return render(request, "metrics/overview.html", context, status=400)
+    month = result.month
+    first = result.first_month
+    context = {
+        "result": result,
+        "month_text": str(month),
+        "previous_month": month.shift(-1) if first and month > first else None,
+        "next_month": month.shift(1) if month < result.current_month else None,
+    }
+    return render(request, "metrics/overview.html", context)
