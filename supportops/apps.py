@@ -7,6 +7,8 @@ class SupportOpsConfig(AppConfig):
 
     def ready(self):
         # Rule and product changes re-map the tickets already stored, whoever makes them.
-        from . import product_remap
+        from . import data_version, product_remap
 
         product_remap.signals_connect()
+        # Cached metric results hold while the data version stands.
+        data_version.signals_connect()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from .contact import customer_derived_refresh
+from .data_version import data_changed
 from .models import (
     Charge,
     Contact,
@@ -56,6 +57,7 @@ def identity_link(*, identity: CustomerIdentity, customer: Customer | None) -> N
     identity.save(update_fields=["customer", "match_method"])
     _relink_dependents(identity)
     customer_derived_refresh(customer_ids=affected)
+    data_changed()  # once the rows written with update() are in
 
 
 @transaction.atomic
@@ -77,5 +79,6 @@ def customers_merge(*, target: Customer, others: list[Customer]) -> Customer:
     target.save(update_fields=["domains", "updated_at"])
     Customer.objects.filter(pk__in=other_ids).delete()
     customer_derived_refresh(customer_ids=[target.pk])
+    data_changed()  # once the rows written with update() are in
     target.refresh_from_db(fields=["signed_up_at", "last_contact_at", "ticket_count"])
     return target

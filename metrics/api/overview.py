@@ -5,7 +5,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
 from ..cost import MonthUnavailable
-from ..overview import overview
+from ..overview_cache import overview_cached
 from ..overview_results import COUNT, MINUTES, MONEY
 from .base import MetricView
 from .fields import MonthField, ratio_field
@@ -89,6 +89,6 @@ class OverviewMetricView(MetricView):
 
     def compute(self, *, query, now):
         try:
-            return overview(month=query["month"], now=now)
+            return overview_cached(month=query["month"], now=now)
         except MonthUnavailable as exc:
             raise ValidationError({"month": [f"{exc}."]}) from None

@@ -9,7 +9,7 @@ from django.utils import timezone
 from supportops.models import MetricSettings
 
 from ..cost import MonthUnavailable
-from ..overview import overview
+from ..overview_cache import overview_cached
 from ..periods import BadPeriod, Month
 
 
@@ -23,7 +23,7 @@ def overview_dashboard(request):
     now = timezone.now()
     try:
         month = Month.parse(month_text) if month_text else default_month(now)
-        result = overview(month=month, now=now)
+        result = overview_cached(month=month, now=now)
     except BadPeriod as exc:
         context = {
             "error": f"Cannot show that month: {exc}.",

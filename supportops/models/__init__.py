@@ -5,7 +5,7 @@ from .costs import Expense, MetricSettings, TeamMember
 from .crm import CrmActivity, Opportunity
 from .customers import Contact, Customer, CustomerIdentity
 from .sources import Source
-from .sync import SourceLock, SyncRun, SyncState
+from .sync import DataVersion, SourceLock, SyncRun, SyncState
 from .tickets import Interaction, Product, ProductRemap, ProductRule, Ticket
 from .usage import UsageMonth
 
@@ -15,6 +15,7 @@ __all__ = [
     "CrmActivity",
     "Customer",
     "CustomerIdentity",
+    "DataVersion",
     "Expense",
     "Interaction",
     "Invoice",

@@ -63,3 +63,18 @@ class SourceLock(models.Model):
 
     def __str__(self):
         return f"lock {self.source}"
+
+
+class DataVersion(models.Model):
+    """A counter that moves whenever data the metrics read may have changed (supportops/
+    data_version.py): a sync finishing, a cost input or setting edited, a customer linked.
+
+    Why a row and not a cache key: the web workers, the Celery worker and `manage.py sync` are
+    separate processes; each reads this one row to know whether a cached result still holds.
+    """
+
+    number = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"data version {self.number}"

@@ -78,6 +78,7 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'supportops.sqlite3'}"),
 }
+
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The metric queries are wide conditional aggregates that PostgreSQL's JIT spends seconds
@@ -87,6 +88,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The demo runs the web server, the sync and the sandbox at once; wait for locks
     # instead of failing with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30
+
+# Computed metric results (the overview), keyed by the data version (supportops/data_version.py),
+# so a stale entry is never read. Per process by default; CACHE_URL=redis://... shares them
+# between web workers.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -162,14 +162,14 @@ def test_a_bad_month_is_a_400_page(signed_in, company, month, words, nearest):
 
 def test_query_count_is_pinned(signed_in, company, django_assert_num_queries, zendesk_configured):
     signed_in.get(URL, {"month": MONTH})  # warm the session
-    # session, user, the metric's 50, data freshness
-    with django_assert_num_queries(53):
+    # session, user, the cache key (settings, data version), the metric's 50, data freshness
+    with django_assert_num_queries(55):
         assert signed_in.get(URL, {"month": MONTH}).status_code == 200
 
 
 def test_the_default_month_needs_one_more_query(signed_in, company, django_assert_num_queries):
     signed_in.get(URL)
-    with django_assert_num_queries(54):
+    with django_assert_num_queries(56):
         response = signed_in.get(URL)
     assert response.context["result"].month.label == "Apr 2016"
     assert MetricSettings.objects.count() == 1
