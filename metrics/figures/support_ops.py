@@ -45,7 +45,7 @@ def _minutes(value) -> float | None:
 
 
 def support_ops_first_reply_figure(result: SupportOpsResult) -> go.Figure:
-    """Median first reply per group: ours (filled) beside the vendor's (hollow). A gap is the
+    """Median first reply per group: ours (a dot) inside the vendor's (a ring). A gap is the
     two ways of counting disagreeing; a missing marker, no value."""
     labels = _labels(result)
     fig = go.Figure()
@@ -54,7 +54,8 @@ def support_ops_first_reply_figure(result: SupportOpsResult) -> go.Figure:
         (
             "Vendor",
             "vendor_median_first_reply_minutes",
-            {"color": "white", "size": 11, "line": {"color": MUTED, "width": 2}},
+            # a ring around our dot: a white fill would hide it where the two agree
+            {"symbol": "circle-open", "color": MUTED, "size": 17, "line": {"width": 2}},
         ),
     ):
         fig.add_trace(
