@@ -530,9 +530,15 @@ register(
 
 # --- support cohorts (window variant) ----------------------------------------------------------
 
+# Every figure the endpoint returns for a 3-month window (retention is not known yet for the
+# last complete months): each customer signed up by the window's end, in the support cohort when
+# it filed a ticket in the window; its mean monthly API calls over the window's months from the
+# month it signed up in; active above the threshold; converted when a subscription of it has
+# paid by the window's end.
 COHORTS_SQL = """
 WITH customers AS (
-    SELECT EXISTS (
+    SELECT c.id,
+           EXISTS (
                SELECT FROM supportops_ticket t
                WHERE t.customer_id = c.id AND NOT t.is_deleted
                  AND t.created_at >= %(start)s AND t.created_at < %(end)s
@@ -545,18 +551,51 @@ WITH customers AS (
                       OR (s.ended_at > s.started_at
                           AND (s.trial_end_at IS NULL OR s.ended_at > s.trial_end_at)
                           AND s.status <> 'incomplete_expired'))
-           ) AS converted
+           ) AS converted,
+           CASE WHEN c.signed_up_at < %(start_1)s THEN 3
+                WHEN c.signed_up_at < %(start_2)s THEN 2 ELSE 1 END AS months,
+           CASE WHEN c.signed_up_at < %(start_1)s THEN %(first_date_0)s::date
+                WHEN c.signed_up_at < %(start_2)s THEN %(first_date_1)s::date
+                ELSE %(first_date_2)s::date END AS first_month
     FROM supportops_customer c
     WHERE c.signed_up_at < %(end)s
+),
+calls AS (
+    SELECT c.id, sum(u.api_calls) AS calls
+    FROM customers c JOIN supportops_usagemonth u
+      ON u.customer_id = c.id AND u.month >= c.first_month AND u.month <= %(first_date_2)s::date
+    GROUP BY c.id
+),
+per_customer AS (
+    SELECT c.support, c.converted, coalesce(k.calls, 0)::numeric / c.months AS mean
+    FROM customers c LEFT JOIN calls k USING (id)
 )
 SELECT CASE WHEN support THEN 'support' ELSE 'no_support' END AS cohort,
        count(*) AS customers,
+       round(avg(mean), 2) AS avg_monthly_api_calls,
+       count(*) FILTER (WHERE mean > %(threshold)s) AS active_customers,
+       round(avg(mean) FILTER (WHERE mean > %(threshold)s), 2) AS active_avg_monthly_api_calls,
        round(count(*) FILTER (WHERE converted)::numeric / count(*), 4) AS paid_conversion_rate
-FROM customers
+FROM per_customer
 GROUP BY support
 """
 
-COHORT_FIGURES = ("customers", "paid_conversion_rate")
+COHORT_FIGURES = (
+    "customers",
+    "avg_monthly_api_calls",
+    "active_customers",
+    "active_avg_monthly_api_calls",
+    "paid_conversion_rate",
+)
+
+
+def cohort_params(ctx: Context) -> dict[str, Any]:
+    from supportops.models import MetricSettings
+
+    return {
+        **trend_params(ctx, 3),
+        "threshold": MetricSettings.load().active_usage_threshold,
+    }
 
 
 def window_bounds(ctx: Context, n: int = 3) -> dict[str, Any]:
@@ -576,7 +615,7 @@ register(
             for key in COHORT_FIGURES
         },
         sql=COHORTS_SQL,
-        params=window_bounds,
+        params=cohort_params,
         sql_figures=lambda rows: {
             f"{row['cohort']} {key}": row[key] for row in rows for key in COHORT_FIGURES
         },

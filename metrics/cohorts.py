@@ -5,12 +5,14 @@ Two variants over a window W of whole months (reporting time zone):
   those with none;
 - `first_30_days`: customers who signed up in W, split by a ticket within 30 days of signup.
 
-Everything is decided in the database, in one grouped query per call: each customer is
-annotated with its cohort flag, the API calls of the months that count for it, whether it is
-active, whether it converted and (window variant) whether it paid at the start of W and
-still did N months after its end; the query groups customers by (cohort, months counted,
-active) and returns a handful of rows of counts and sums, which are combined here exactly
-(a mean of per-customer means: Σ over groups of calls / months, over customers).
+Everything is decided in the database, in one query per call: customers joined to their
+usage rows of the months that count, grouped by customer (its calls; whether it is active,
+filed a ticket, converted and, window variant, paid at the start of W and still did N months
+after its end), and those rows summed per cohort into one row of counts and of calls by
+months counted, which are combined here exactly (a mean of per-customer means: Σ over the
+months counted m of calls / m, over customers). In the window variant no subquery runs per
+customer: PostgreSQL hashes the tickets and subscriptions once (bench/metrics.py "cohorts",
+issue #7); the first-30-days one, over the few signups of W, looks each one's up.
 
 A window is offered once nothing in it can change: the window variant needs W to have ended;
 the first-30-days variant also needs every customer's follow-up (30 days for the split, 90 for
@@ -25,27 +27,28 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
+from django.db import connections
 from django.db.models import (
     BigIntegerField,
     BooleanField,
     Case,
-    Count,
     DateField,
     DateTimeField,
     Exists,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     IntegerField,
     OuterRef,
     Q,
-    Subquery,
+    QuerySet,
     Sum,
     Value,
     When,
 )
 from django.db.models.functions import Coalesce
 
-from supportops.models import Customer, MetricSettings, Subscription, Ticket, UsageMonth
+from supportops.models import Customer, MetricSettings, Subscription, Ticket
 from supportops.paying import NEVER_PAID_STATUSES, PAYING_STATUSES, customers_paying_at
 
 from .cohort_results import (
@@ -149,28 +152,98 @@ def _by_signup_month(months: list[Month], ends: list[datetime], values: list, ou
     return Case(*whens, default=Value(None, output_field=output_field), output_field=output_field)
 
 
-def _calls(first_month: str, last_month) -> Coalesce:
-    """The customer's API calls from the month in annotation `first_month` to `last_month`
-    (a date or annotation name), both included; 0 when it has no usage rows there."""
-    last = OuterRef(last_month) if isinstance(last_month, str) else last_month
-    usage = (
-        UsageMonth.objects.filter(
-            customer_id=OuterRef("pk"), month__gte=OuterRef(first_month), month__lte=last
-        )
-        .order_by()
-        .values("customer_id")
-        .annotate(total=Sum("api_calls"))
-        .values("total")
+def _usage_between(first: Month, last: Month) -> FilteredRelation:
+    """The customer's usage rows of the months `first` to `last`, joined (as `usage_rows`).
+
+    Why a join: the usage of every customer is then one range scan of those months (index
+    usage_month_idx, migration 0014) hashed onto the customers, where a subquery per customer
+    is an index lookup per customer, and one the query grouped by would be run twice per
+    customer (for the active flag and for the sum).
+    """
+    months = Q(usage__month__gte=first.first_date, usage__month__lte=last.first_date)
+    return FilteredRelation("usage", condition=months)
+
+
+def _calls(first_month: str, last_month: str | None = None) -> Coalesce:
+    """The customer's API calls in its joined `usage_rows` from the month in annotation
+    `first_month` on (to the one in `last_month`, when given); 0 without usage rows there."""
+    months = Q(usage_rows__month__gte=F(first_month))
+    if last_month is not None:
+        months &= Q(usage_rows__month__lte=F(last_month))
+    return Coalesce(
+        Sum("usage_rows__api_calls", filter=months), Value(0), output_field=BigIntegerField()
     )
-    return Coalesce(Subquery(usage), Value(0), output_field=BigIntegerField())
+
+
+class _OfTheCustomer(ExpressionWrapper):
+    """A value of the customer itself (its signup month, whether it filed a ticket) in a query
+    grouped by customer.
+
+    Django groups by every non-aggregate annotation; grouping by the customer's id is
+    enough (the value depends on the customer alone, and PostgreSQL accepts the customer's
+    columns once its primary key is grouped). Kept out of GROUP BY, it is computed once per
+    customer after the grouping, not once per joined usage row and then hashed as a key.
+    """
+
+    def get_group_by_cols(self):
+        return []
+
+
+def _per_customer(expression, output_field) -> _OfTheCustomer:
+    return _OfTheCustomer(expression, output_field=output_field)
 
 
 def _flag(condition: Q) -> ExpressionWrapper:
     return ExpressionWrapper(condition, output_field=BooleanField())
 
 
+def _once_per_customer(exists: Exists) -> _OfTheCustomer:
+    """An EXISTS about the customer (customer_id=OuterRef("pk")), computed once per customer.
+
+    Why: after the grouping, PostgreSQL reads the rows once and hashes their customers (the
+    plan's "hashed SubPlan") instead of probing an index per customer. Where it cannot (the
+    rows depend on more than the customer's id, as in the first-30-days variant, or would not
+    fit in work_mem) it probes, as an EXISTS always can.
+    """
+    return _per_customer(exists, BooleanField())
+
+
+def _groups(
+    customers: QuerySet, keys: tuple[str, ...], counts: dict[str, tuple[str, ...]]
+) -> list[dict]:
+    """`customers` (a per-customer query annotated `calls` and the flags and `keys` named)
+    summed per `keys`: for each combination that occurs, a row of `customers`, `total_calls`
+    and, for each of `counts` (name: flags), `<name>_count`: how many have all those flags.
+
+    Why SQL around the ORM's query: Django cannot group the rows of a grouped query again
+    (its aggregate() returns one row, and one conditional aggregate per cohort, activity and
+    months counted made Django spend longer building the query than PostgreSQL running it:
+    0.8 s for a 24-month window). The per-customer query stays the ORM's; this only adds a
+    GROUP BY over its columns, in SQL that SQLite and PostgreSQL read alike.
+    """
+    connection = connections[customers.db]
+    name = connection.ops.quote_name
+    flags = dict.fromkeys(flag for needed in counts.values() for flag in needed)
+    inner, params = customers.values("pk", "calls", *keys, *flags).query.sql_with_params()
+    group = ", ".join(name(key) for key in keys)
+    sums = [f"COUNT(*) AS {name('customers')}", f"SUM({name('calls')}) AS {name('total_calls')}"]
+    for count, needed in counts.items():
+        condition = " AND ".join(name(flag) for flag in needed)
+        sums.append(f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS {name(f'{count}_count')}")
+    sql = f"SELECT {group}, {', '.join(sums)} FROM ({inner}) per_customer GROUP BY {group}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        columns = [column[0] for column in cursor.description]
+        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    for row in rows:  # SQLite answers 0/1 for booleans; PostgreSQL sums bigints as numeric
+        row.update({key: bool(row[key]) for key in ("support", "active")})
+        row["total_calls"] = int(row["total_calls"] or 0)
+    return rows
+
+
 def _window_groups(window: Window, tz: tzinfo, threshold: int, retention_at: datetime | None):
-    """Rows (support, months, active, customers, calls, converted, paying_at_start, retained)."""
+    """Rows (support, months, active, customers, total_calls, converted_count,
+    paying_at_start_count[, retained_count]): see _groups."""
     start_at, end_at = window.bounds(tz)
     months = window.months
     ends = [month.bounds(tz)[1] for month in months]
@@ -188,33 +261,34 @@ def _window_groups(window: Window, tz: tzinfo, threshold: int, retention_at: dat
         Customer.objects.filter(signed_up_at__lt=end_at)  # existing by the end of W; not NULL
         .order_by()
         .annotate(
+            usage_rows=_usage_between(months[0], months[-1]),
             # The months of W it existed in: from its signup month on.
-            first_month=_by_signup_month(months, ends, [m.first_date for m in months], DateField()),
-            months=_by_signup_month(months, ends, list(range(count, 0, -1)), IntegerField()),
-            support=Exists(tickets_in_w),
-            calls=_calls("first_month", months[-1].first_date),
+            first_month=_per_customer(
+                _by_signup_month(months, ends, [m.first_date for m in months], DateField()),
+                DateField(),
+            ),
+            months=_per_customer(
+                _by_signup_month(months, ends, list(range(count, 0, -1)), IntegerField()),
+                IntegerField(),
+            ),
+            calls=_calls("first_month"),
             # mean monthly calls > threshold, in integers: calls > threshold × months
-            active=_flag(Q(calls__gt=F("months") * threshold)),
-            converted=Exists(converted),
-            paying_at_start=customers_paying_at(start_at),
+            active=_flag(Q(calls__gt=_per_customer(F("months") * threshold, IntegerField()))),
+            support=_once_per_customer(Exists(tickets_in_w)),
+            converted=_once_per_customer(Exists(converted)),
+            paying_at_start=_once_per_customer(customers_paying_at(start_at)),
         )
     )
-    aggregates = {
-        "customers": Count("pk"),
-        "total_calls": Sum("calls"),
-        "converted_count": Count("pk", filter=Q(converted=True)),
-        "paying_at_start_count": Count("pk", filter=Q(paying_at_start=True)),
-    }
+    counts = {"converted": ("converted",), "paying_at_start": ("paying_at_start",)}
     if retention_at is not None:
-        customers = customers.annotate(paying_later=customers_paying_at(retention_at))
-        aggregates["retained_count"] = Count(
-            "pk", filter=Q(paying_at_start=True, paying_later=True)
-        )
-    return customers.values("support", "months", "active").annotate(**aggregates)
+        paying_later = _once_per_customer(customers_paying_at(retention_at))
+        customers = customers.annotate(paying_later=paying_later)
+        counts["retained"] = ("paying_at_start", "paying_later")
+    return _groups(customers, ("support", "months", "active"), counts)
 
 
 def _first_30_groups(window: Window, tz: tzinfo, threshold: int):
-    """Rows (support, active, customers, calls, converted) for signups in W."""
+    """Rows (support, active, customers, total_calls, converted_count) for signups in W."""
     start_at, end_at = window.bounds(tz)
     months = window.months
     ends = [month.bounds(tz)[1] for month in months]
@@ -230,34 +304,38 @@ def _first_30_groups(window: Window, tz: tzinfo, threshold: int):
         Customer.objects.filter(signed_up_at__gte=start_at, signed_up_at__lt=end_at)
         .order_by()
         .annotate(
-            early_ticket_by=ExpressionWrapper(
-                F("signed_up_at") + timedelta(days=EARLY_TICKET_DAYS),
-                output_field=DateTimeField(),
+            early_ticket_by=_per_customer(
+                F("signed_up_at") + timedelta(days=EARLY_TICKET_DAYS), DateTimeField()
             ),
-            convert_by=ExpressionWrapper(
-                F("signed_up_at") + timedelta(days=CONVERSION_DAYS), output_field=DateTimeField()
+            convert_by=_per_customer(
+                F("signed_up_at") + timedelta(days=CONVERSION_DAYS), DateTimeField()
+            ),
+            usage_rows=_usage_between(
+                months[0].shift(1), months[-1].shift(USAGE_MONTHS_AFTER_SIGNUP)
             ),
             # The 3 calendar months after the signup month.
-            usage_from=_by_signup_month(
-                months, ends, [m.shift(1).first_date for m in months], DateField()
-            ),
-            usage_to=_by_signup_month(
-                months,
-                ends,
-                [m.shift(USAGE_MONTHS_AFTER_SIGNUP).first_date for m in months],
+            usage_from=_per_customer(
+                _by_signup_month(
+                    months, ends, [m.shift(1).first_date for m in months], DateField()
+                ),
                 DateField(),
             ),
-            support=Exists(early_ticket),
+            usage_to=_per_customer(
+                _by_signup_month(
+                    months,
+                    ends,
+                    [m.shift(USAGE_MONTHS_AFTER_SIGNUP).first_date for m in months],
+                    DateField(),
+                ),
+                DateField(),
+            ),
             calls=_calls("usage_from", "usage_to"),
             active=_flag(Q(calls__gt=USAGE_MONTHS_AFTER_SIGNUP * threshold)),
-            converted=Exists(converted),
+            support=_once_per_customer(Exists(early_ticket)),
+            converted=_once_per_customer(Exists(converted)),
         )
     )
-    return customers.values("support", "active").annotate(
-        customers=Count("pk"),
-        total_calls=Sum("calls"),
-        converted_count=Count("pk", filter=Q(converted=True)),
-    )
+    return _groups(customers, ("support", "active"), {"converted": ("converted",)})
 
 
 # --- combining the groups --------------------------------------------------------------------
@@ -335,7 +413,7 @@ def support_cohorts(
         retention_on = after.first_date
         retention_at = after.bounds(tz)[0]
         known = retention_at <= now
-        rows = list(_window_groups(window, tz, threshold, retention_at if known else None))
+        rows = _window_groups(window, tz, threshold, retention_at if known else None)
     else:
         known = False
         rows = [

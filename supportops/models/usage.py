@@ -25,6 +25,14 @@ class UsageMonth(models.Model):
                 condition=models.Q(api_calls__gte=0), name="usage_calls_not_negative"
             ),
         ]
+        indexes = [
+            # Support cohorts read every customer's usage of a window's months: one range scan
+            # of those months that carries the customer and the calls (PostgreSQL answers it
+            # from the index alone; bench/metrics.py "cohorts").
+            models.Index(
+                fields=["month"], include=["customer", "api_calls"], name="usage_month_idx"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.account_id} {self.month:%Y-%m}: {self.api_calls}"
