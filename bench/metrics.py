@@ -1028,9 +1028,10 @@ register(
 STALE_DAYS = 60
 
 # Paying customers nobody has talked to in 60 days (or ever), highest MRR first, a page of 50
-# with each one's realized revenue (paid invoices in its own currency, all time).
-STALE_CUSTOMERS_SQL = """
-WITH page AS (
+# with each one's LTV and realized revenue (paid invoices in its own currency, all time).
+STALE_CUSTOMERS_SQL = f"""
+WITH {LIFETIME_CTES},
+page AS (
     SELECT id, name, mrr_minor, currency, count(*) OVER () AS count
     FROM supportops_customer
     WHERE is_paying AND (last_contact_at IS NULL OR last_contact_at <= %(stale_before)s)
@@ -1038,6 +1039,7 @@ WITH page AS (
     LIMIT 50
 )
 SELECT p.id, p.count, p.mrr_minor / 100.0 AS mrr,
+       round(p.mrr_minor / 100.0 * (SELECT months FROM lifetime), 2) AS ltv,
        coalesce((SELECT sum(i.amount_paid_minor) FROM supportops_invoice i
                  WHERE i.customer_id = p.id AND i.status = 'paid'
                    AND upper(i.currency) = upper(p.currency)), 0) / 100.0 AS realized_revenue
@@ -1051,6 +1053,7 @@ def stale_figures(rows: list[dict[str, Any]], *, count: int) -> dict[str, Any]:
     for n, row in enumerate(rows[:TOP], 1):
         figures[f"{n} id"] = row["id"]
         figures[f"{n} realized_revenue"] = row["realized_revenue"]
+        figures[f"{n} ltv"] = row["ltv"]
     return figures
 
 
@@ -1062,7 +1065,10 @@ register(
         ),
         figures=lambda ctx, data: stale_figures(data["results"], count=data["count"]),
         sql=STALE_CUSTOMERS_SQL,
-        params=lambda ctx: {"stale_before": ctx.now - timedelta(days=STALE_DAYS)},
+        params=lambda ctx: {
+            **lifetime_params(ctx),
+            "stale_before": ctx.now - timedelta(days=STALE_DAYS),
+        },
         sql_figures=lambda rows: stale_figures(rows, count=rows[0]["count"] if rows else 0),
     )
 )
