@@ -50,7 +50,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -1070,6 +1070,97 @@ register(
             "stale_before": ctx.now - timedelta(days=STALE_DAYS),
         },
         sql_figures=lambda rows: stale_figures(rows, count=rows[0]["count"] if rows else 0),
+    )
+)
+
+
+# --- one customer's timeline (the customer with the most tickets) ------------------------------
+
+# Every event of the customer, newest first; on the same instant the later kind first (the
+# rank of metrics.timeline.KINDS), then the newer row; the first page of 50 and the count.
+TIMELINE_SQL = """
+WITH events (at, rank, kind, row_id) AS (
+    SELECT created_at, 10, 'ticket_opened', id FROM supportops_ticket
+    WHERE customer_id = %(customer)s AND NOT is_deleted
+    UNION ALL
+    SELECT solved_at, 12, 'ticket_solved', id FROM supportops_ticket
+    WHERE customer_id = %(customer)s AND NOT is_deleted AND solved_at IS NOT NULL
+    UNION ALL
+    SELECT i.created_at, 11, 'ticket_replied', i.id
+    FROM supportops_interaction i JOIN supportops_ticket t ON t.id = i.ticket_id
+    WHERE t.customer_id = %(customer)s AND NOT t.is_deleted AND i.is_public
+      AND i.author_role = 'agent'
+    UNION ALL
+    SELECT started_at, 4, 'subscription_started', id FROM supportops_subscription
+    WHERE customer_id = %(customer)s
+    UNION ALL
+    SELECT canceled_at, 7, 'subscription_canceled', id FROM supportops_subscription
+    WHERE customer_id = %(customer)s AND canceled_at IS NOT NULL
+    UNION ALL
+    SELECT CASE WHEN status = 'paid' THEN coalesce(paid_at, created_at) ELSE created_at END,
+           CASE WHEN status = 'paid' THEN 5 ELSE 6 END,
+           CASE WHEN status = 'paid' THEN 'invoice_paid' ELSE 'invoice_failed' END, id
+    FROM supportops_invoice WHERE customer_id = %(customer)s AND status IN ('paid', 'failed')
+    UNION ALL
+    SELECT created_at, 1, 'opportunity_opened', id FROM supportops_opportunity
+    WHERE customer_id = %(customer)s AND NOT is_deleted
+    UNION ALL
+    SELECT close_date::timestamp AT TIME ZONE %(tz)s, CASE WHEN is_won THEN 2 ELSE 3 END,
+           CASE WHEN is_won THEN 'opportunity_won' ELSE 'opportunity_lost' END, id
+    FROM supportops_opportunity
+    WHERE customer_id = %(customer)s AND NOT is_deleted AND is_closed AND close_date IS NOT NULL
+    UNION ALL
+    SELECT occurred_at, CASE WHEN kind = 'task' THEN 8 ELSE 9 END, 'crm_' || kind, id
+    FROM supportops_crmactivity
+    WHERE customer_id = %(customer)s AND NOT is_deleted AND kind IN ('task', 'event')
+    UNION ALL
+    SELECT month::timestamp AT TIME ZONE %(tz)s, 0, 'usage', id FROM supportops_usagemonth
+    WHERE customer_id = %(customer)s
+)
+SELECT at, kind, count(*) OVER () AS count FROM events
+ORDER BY at DESC, rank DESC, row_id DESC
+LIMIT 50
+"""
+
+
+def heaviest_customer(ctx: Context) -> int:
+    if "heaviest" not in ctx.memo:
+        from supportops.models import Customer
+
+        ctx.memo["heaviest"] = Customer.objects.order_by("-ticket_count", "id").first().pk
+    return ctx.memo["heaviest"]
+
+
+def timeline_figures(count: int, events: list[tuple[str, str]]) -> dict[str, Any]:
+    """The count and the first 10 events, each a key "n instant kind" (any difference in the
+    order, the instant or the kind is a key only one side has)."""
+    figures: dict[str, Any] = {"count": count}
+    figures.update({f"{n} {at} {kind}": 1 for n, (at, kind) in enumerate(events[:10], 1)})
+    return figures
+
+
+def _iso(at) -> str:
+    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+register(
+    Entry(
+        name="customer timeline",
+        run=lambda ctx: ctx.api(
+            f"/api/v1/customers/{heaviest_customer(ctx)}/timeline/", page_size=50
+        ),
+        figures=lambda ctx, data: timeline_figures(
+            data["count"],
+            [
+                (_iso(datetime.fromisoformat(e["occurred_at"].replace("Z", "+00:00"))), e["kind"])
+                for e in data["events"]
+            ],
+        ),
+        sql=TIMELINE_SQL,
+        params=lambda ctx: {"customer": heaviest_customer(ctx), "tz": str(ctx.tz)},
+        sql_figures=lambda rows: timeline_figures(
+            rows[0]["count"] if rows else 0, [(_iso(r["at"]), r["kind"]) for r in rows]
+        ),
     )
 )
 
