@@ -157,8 +157,22 @@ class LocalMidnight(Func):
 # --- the selects ------------------------------------------------------------------------------
 
 
+def _defaults() -> dict:
+    """What a select does not name: its own row id and source, typed NULLs for the rest."""
+    return {
+        "ev_row": F("id"),
+        "ev_source": F("source"),
+        "ev_text": _null(CharField()),
+        "ev_note": _null(CharField()),
+        "ev_number": _null(BigIntegerField()),
+        "ev_amount": _null(DecimalField(max_digits=14, decimal_places=2)),
+        "ev_currency": _null(CharField()),
+    }
+
+
 def _project(qs: QuerySet, **columns) -> QuerySet:
     """The select with the union's columns, in COLUMNS order, no ordering of its own."""
+    columns = _defaults() | columns
     missing = set(COLUMNS) - set(columns)
     if missing:
         raise ValueError(f"select lacks {sorted(missing)}")
@@ -180,14 +194,9 @@ def _tickets(customer_id, sources, tz, ranks, *, solved: bool) -> QuerySet:
         ev_at=F("solved_at" if solved else "created_at"),
         ev_rank=Value(ranks[kind]),
         ev_kind=_text(kind),
-        ev_row=F("id"),
-        ev_source=F("source"),
         ev_ref=F("external_id"),
         ev_text=F("subject"),
         ev_note=F("channel"),
-        ev_number=_null(BigIntegerField()),
-        ev_amount=_null(DecimalField(max_digits=14, decimal_places=2)),
-        ev_currency=_null(CharField()),
     )
 
 
@@ -205,14 +214,9 @@ def _replies(customer_id, sources, tz, ranks) -> QuerySet:
         ev_at=F("created_at"),
         ev_rank=Value(ranks["ticket_replied"]),
         ev_kind=_text("ticket_replied"),
-        ev_row=F("id"),
-        ev_source=F("source"),
         ev_ref=F("ticket__external_id"),
         ev_text=F("ticket__subject"),
         ev_note=F("ticket__channel"),
-        ev_number=_null(BigIntegerField()),
-        ev_amount=_null(DecimalField(max_digits=14, decimal_places=2)),
-        ev_currency=_null(CharField()),
     )
 
 
@@ -226,13 +230,10 @@ def _subscriptions(customer_id, sources, tz, ranks, *, canceled: bool) -> QueryS
         ev_at=F("canceled_at" if canceled else "started_at"),
         ev_rank=Value(ranks[kind]),
         ev_kind=_text(kind),
-        ev_row=F("id"),
-        ev_source=F("source"),
         ev_ref=F("external_id"),
         ev_text=F("plan__name"),
         ev_note=F("status"),
         ev_number=F("mrr_minor"),
-        ev_amount=_null(DecimalField(max_digits=14, decimal_places=2)),
         ev_currency=F("currency"),
     )
 
@@ -247,13 +248,9 @@ def _invoices(customer_id, sources, tz, ranks) -> QuerySet:
         ev_at=Case(When(paid, then=Coalesce("paid_at", "created_at")), default=F("created_at")),
         ev_rank=_kind_case(INVOICE_KINDS, ranks, rank=True),
         ev_kind=_kind_case(INVOICE_KINDS, ranks, rank=False),
-        ev_row=F("id"),
-        ev_source=F("source"),
         ev_ref=F("external_id"),
-        ev_text=_null(CharField()),
         ev_note=F("status"),
         ev_number=Case(When(paid, then=F("amount_paid_minor")), default=F("amount_due_minor")),
-        ev_amount=_null(DecimalField(max_digits=14, decimal_places=2)),
         ev_currency=F("currency"),
     )
 
@@ -264,12 +261,9 @@ def _opportunities_opened(customer_id, sources, tz, ranks) -> QuerySet:
         ev_at=F("created_at"),
         ev_rank=Value(ranks["opportunity_opened"]),
         ev_kind=_text("opportunity_opened"),
-        ev_row=F("id"),
-        ev_source=F("source"),
         ev_ref=F("external_id"),
         ev_text=F("name"),
         ev_note=F("stage"),
-        ev_number=_null(BigIntegerField()),
         ev_amount=F("amount"),
         ev_currency=F("currency"),
     )
@@ -285,12 +279,9 @@ def _opportunities_closed(customer_id, sources, tz, ranks) -> QuerySet:
         ev_at=LocalMidnight("close_date", tz),
         ev_rank=_kind_case(CLOSED_KINDS, ranks, rank=True),
         ev_kind=_kind_case(CLOSED_KINDS, ranks, rank=False),
-        ev_row=F("id"),
-        ev_source=F("source"),
         ev_ref=F("external_id"),
         ev_text=F("name"),
         ev_note=F("stage"),
-        ev_number=_null(BigIntegerField()),
         ev_amount=F("amount"),
         ev_currency=F("currency"),
     )
@@ -305,14 +296,9 @@ def _crm(customer_id, sources, tz, ranks) -> QuerySet:
         ev_at=F("occurred_at"),
         ev_rank=_kind_case(CRM_KINDS, ranks, rank=True),
         ev_kind=_kind_case(CRM_KINDS, ranks, rank=False),
-        ev_row=F("id"),
-        ev_source=F("source"),
         ev_ref=F("external_id"),
         ev_text=F("subject"),
         ev_note=F("status"),
-        ev_number=_null(BigIntegerField()),
-        ev_amount=_null(DecimalField(max_digits=14, decimal_places=2)),
-        ev_currency=_null(CharField()),
     )
 
 
@@ -322,14 +308,8 @@ def _usage(customer_id, sources, tz, ranks) -> QuerySet:
         ev_at=LocalMidnight("month", tz),
         ev_rank=Value(ranks["usage"]),
         ev_kind=_text("usage"),
-        ev_row=F("id"),
-        ev_source=F("source"),
         ev_ref=F("account_id"),
-        ev_text=_null(CharField()),
-        ev_note=_null(CharField()),
         ev_number=F("api_calls"),
-        ev_amount=_null(DecimalField(max_digits=14, decimal_places=2)),
-        ev_currency=_null(CharField()),
     )
 
 
