@@ -21,31 +21,20 @@ from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
-from .models import (
-    Customer,
-    CustomerIdentity,
-    DataVersion,
-    Expense,
-    MetricSettings,
-    Plan,
-    Product,
-    ProductRemap,
-    ProductRule,
-    SyncRun,
-    TeamMember,
-)
+from . import models as m
+from .models import DataVersion
 
 WATCHED = (
-    Customer,
-    CustomerIdentity,
-    Expense,
-    MetricSettings,
-    Plan,
-    Product,
-    ProductRemap,
-    ProductRule,
-    SyncRun,
-    TeamMember,
+    m.Customer,
+    m.CustomerIdentity,
+    m.Expense,
+    m.MetricSettings,
+    m.Plan,
+    m.Product,
+    m.ProductRemap,
+    m.ProductRule,
+    m.SyncRun,
+    m.TeamMember,
 )
 
 
@@ -77,5 +66,5 @@ def signals_connect() -> None:
         post_save.connect(_changed, sender=model, dispatch_uid=f"data-version-save-{model}")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"data-version-delete-{model}")
     m2m_changed.connect(
-        _changed, sender=TeamMember.products.through, dispatch_uid="data-version-covers"
+        _changed, sender=m.TeamMember.products.through, dispatch_uid="data-version-covers"
     )
