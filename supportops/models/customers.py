@@ -157,3 +157,36 @@ class Contact(SourceRecord):
     @property
     def is_agent(self) -> bool:
         return self.role in ("agent", "admin")
+
+
+class CustomerMonthCost(models.Model):
+    """A customer's share of one month's team cost, as the allocation gives it (largest remainder
+    over every customer's replies that month: metrics/allocation.py), kept by a refresh after
+    each sync or cost change.
+
+    Why stored: a customer's share depends on everyone's replies that month, so "support cost
+    to date" on one customer's page would otherwise rank every customer in every month.
+    """
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="month_costs")
+    month = models.DateField(help_text="The first day of the month, in the reporting time zone.")
+    cost_cents = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "month"], name="customermonthcost_uniq"),
+        ]
+
+    def __str__(self):
+        return f"{self.customer_id} {self.month:%Y-%m}: {self.cost_cents}"
+
+
+class CustomerCostState(models.Model):
+    """A single row: which data version the CustomerMonthCost rows were computed at."""
+
+    data_version = models.BigIntegerField(null=True, blank=True)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+
+    def __str__(self):
+        return f"customer costs at data version {self.data_version}"
