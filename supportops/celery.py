@@ -8,7 +8,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supportops.settings.base")
 
 app = Celery("supportops")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["connectors", "supportops"])
+app.autodiscover_tasks(["connectors", "supportops", "metrics", "metrics.report"])
 
 
 @app.on_after_finalize.connect

@@ -24,7 +24,9 @@ def sync_intervals() -> dict[str, timedelta]:
 
 
 def beat_schedule() -> dict:
-    return {
+    from celery.schedules import crontab
+
+    schedule = {
         f"sync-{source}": {
             "task": "connectors.sync_source",
             "schedule": interval,
@@ -32,3 +34,14 @@ def beat_schedule() -> dict:
         }
         for source, interval in sync_intervals().items()
     }
+    # Hourly, not "the 1st at 08:00": each recipient's hour is in their own time zone, and a
+    # check that sends whatever is due (once per month and address) survives DST shifts, a beat
+    # that was down at the hour, and a second beat.
+    schedule["monthly-report"] = {
+        "task": "reports.send_due",
+        "schedule": crontab(minute=REPORT_CHECK_MINUTE),
+    }
+    return schedule
+
+
+REPORT_CHECK_MINUTE = 5
