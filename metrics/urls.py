@@ -16,4 +16,10 @@ urlpatterns = [
     path("customers/unmatched/", views.customer_unmatched_view, name="customers-unmatched"),
     path("customers/export.csv", views.customer_list_csv_view, name="customers-csv"),
     path("customers/<int:customer_id>/", views.customer_detail_view, name="customer-detail"),
+    path("reports/", views.report_list_view, name="report-list"),
+    path("reports/<str:month>/", views.report_archive_view, name="report-archive"),
+    path("reports/<str:month>/report.pdf", views.report_pdf_view, name="report-pdf"),
+    path(
+        "reports/<str:month>/charts/<slug:name>.png", views.report_chart_view, name="report-chart"
+    ),
 ]

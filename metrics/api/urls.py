@@ -16,6 +16,7 @@ from .requests import FeatureRequestCustomersMetricView as RequestCustomers
 from .requests import FeatureRequestsMetricView as Requests
 from .requests import FeatureRequestTicketsMetricView as RequestTickets
 from .support_ops import SupportOpsMetricView as SupportOps
+from .ticket_mrr import TicketMrrMetricView as TicketMrr
 from .timeline import CustomerTimelineView
 
 urlpatterns = [
@@ -30,6 +31,7 @@ urlpatterns = [
     path("metrics/coverage/forecast/", Forecast.as_view(), name="metrics-coverage-forecast"),
     path("metrics/feature-requests/", Requests.as_view(), name="metrics-feature-requests"),
     path("metrics/support-ops/", SupportOps.as_view(), name="metrics-support-ops"),
+    path("metrics/ticket-mrr/", TicketMrr.as_view(), name="metrics-ticket-mrr"),
     path(
         "metrics/feature-requests/tickets/",
         RequestTickets.as_view(),

@@ -12,6 +12,7 @@ from .customers import (
     customer_unmatched_view,
 )
 from .overview import overview_dashboard
+from .reports import report_archive_view, report_chart_view, report_list_view, report_pdf_view
 from .requests import feature_request_page, feature_requests_dashboard
 from .support_ops import support_ops_dashboard
 
@@ -28,5 +29,9 @@ __all__ = [
     "feature_request_page",
     "feature_requests_dashboard",
     "overview_dashboard",
+    "report_archive_view",
+    "report_chart_view",
+    "report_list_view",
+    "report_pdf_view",
     "support_ops_dashboard",
 ]
