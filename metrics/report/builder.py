@@ -113,7 +113,8 @@ def _cost_part(month: Month, now: datetime, first: Month, has_cost: bool) -> tup
 
     no_cost = "" if has_cost else "No team cost is entered: add team members and expenses in admin."
     headlines = [
-        _headline("tickets", "Tickets", COUNT, _three(month, of("tickets"))),
+        # more tickets is neither good nor bad news by itself
+        _headline("tickets", "Tickets", COUNT, _three(month, of("tickets")), worse_up=None),
         _headline(
             "cost_per_ticket",
             "Cost per ticket",

@@ -51,16 +51,26 @@ def figure(unit: str, text, currency: str) -> str:
             RATE: lambda: rate(text)}[unit]()  # fmt: skip
 
 
-def _change(change: dict, against: str, higher_is_worse: bool) -> dict:
-    """ "▲ 12.3% vs Oct 2026", coloured by whether the move is good news."""
-    ratio = None if change["change"] is None else Decimal(change["change"])
-    if ratio is None:
-        return {"text": f"no figure for {against}" if change["value"] is None else
-                f"— vs {against}", "color": NEUTRAL}  # fmt: skip
-    arrow = UP if ratio > 0 else DOWN if ratio < 0 else "="
-    worse = (ratio > 0) == higher_is_worse if ratio else None
-    color = NEUTRAL if worse is None else BAD if worse else GOOD
-    return {"text": f"{arrow} {abs(ratio) * 100:.1f}% vs {against}", "color": color}
+def _change(change: dict, against: str, value: str | None, unit: str, worse_up) -> dict:
+    """ "▲ 12.3% vs Oct 2026" (a rate: "▲ 1.2 pts", the difference of the two rates, which is
+    how people compare percentages), coloured by whether the move is good news; `worse_up`
+    None: neither (tickets)."""
+    if change["value"] is None:
+        return {"text": f"no figure for {against}", "color": NEUTRAL}
+    if unit == RATE and value is not None:
+        delta = (Decimal(value) - Decimal(change["value"])) * 100
+        size = f"{abs(delta):.1f} pts"
+    elif change["change"] is not None:
+        delta = Decimal(change["change"])
+        size = f"{abs(delta) * 100:.1f}%"
+    else:
+        return {"text": f"— vs {against}", "color": NEUTRAL}
+    arrow = UP if delta > 0 else DOWN if delta < 0 else "="
+    if not delta or worse_up is None:
+        color = NEUTRAL
+    else:
+        color = BAD if (delta > 0) == worse_up else GOOD
+    return {"text": f"{arrow} {size} vs {against}", "color": color}
 
 
 def _month_label(month_text: str, shift: int) -> str:
@@ -78,8 +88,12 @@ def presented(data: Mapping) -> dict:
         {
             "label": h["label"],
             "value": figure(h["unit"], h["value"], currency),
-            "previous_month": _change(h["previous_month"], previous_label, h["higher_is_worse"]),
-            "last_year": _change(h["last_year"], year_label, h["higher_is_worse"]),
+            "previous_month": _change(
+                h["previous_month"], previous_label, h["value"], h["unit"], h["higher_is_worse"]
+            ),
+            "last_year": _change(
+                h["last_year"], year_label, h["value"], h["unit"], h["higher_is_worse"]
+            ),
             "note": h["note"],
         }
         for h in data.get("headlines", [])
