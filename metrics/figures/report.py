@@ -21,7 +21,7 @@ def _num(text: str | None) -> float | None:
 def _static(fig: go.Figure, title: str) -> go.Figure:
     fig = themed(fig)
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
+        title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 15}},
         margin={"l": 56, "r": 56, "t": 48, "b": 56},
         legend={"orientation": "h", "y": -0.22, "x": 0},
         hovermode=False,
@@ -33,7 +33,8 @@ def _static(fig: go.Figure, title: str) -> go.Figure:
 
 def cost_trend_figure(rows: list[dict], currency: str) -> go.Figure:
     """Tickets (bars, left axis) and cost per ticket (line, right axis) by month."""
-    labels = [row["label"] for row in rows]
+    # "Dec<br>2025": two short lines read flat; rotated labels get clipped at this width
+    labels = [row["label"].replace(" ", "<br>") for row in rows]
     fig = go.Figure()
     fig.add_trace(
         go.Bar(
@@ -41,7 +42,7 @@ def cost_trend_figure(rows: list[dict], currency: str) -> go.Figure:
             y=[row["tickets"] for row in rows],
             name="Tickets",
             marker={"color": MUTED, "opacity": 0.45},
-        )  # fmt: skip
+        )
     )
     fig.add_trace(
         go.Scatter(
@@ -54,19 +55,20 @@ def cost_trend_figure(rows: list[dict], currency: str) -> go.Figure:
             yaxis="y2",
         )
     )
+    fig = _static(fig, "Tickets and cost per ticket, last 12 months")
     fig.update_layout(
-        xaxis={"type": "category"},
+        xaxis={"type": "category", "tickangle": 0, "automargin": True},
         yaxis={"title": {"text": "Tickets"}, "tickformat": ",d", "rangemode": "tozero"},
         yaxis2={
             "title": {"text": currency},
             "overlaying": "y",
             "side": "right",
-            "tickformat": ",.2f",
+            "tickformat": ",.0f",
             "rangemode": "tozero",
             "showgrid": False,
-        },  # fmt: skip
+        },
     )
-    return _static(fig, "Tickets and cost per ticket, last 12 months")
+    return fig
 
 
 def cost_trend_alt(rows: list[dict], currency: str) -> str:
@@ -83,28 +85,38 @@ def cost_trend_alt(rows: list[dict], currency: str) -> str:
 
 
 def coverage_figure(rows: list[dict], month_label: str) -> go.Figure:
-    """Per product group: tickets against the capacity assigned; over capacity in red."""
+    """Per product group, a horizontal bar of tickets (red when over capacity) with a tick at
+    the capacity assigned (none for Unassigned: nobody covers it). Horizontal, so product
+    names read in full at email width."""
+    rows = list(reversed(rows))  # Plotly draws the first category at the bottom
     products = [row["product"] for row in rows]
     fig = go.Figure()
     fig.add_trace(
         go.Bar(
-            x=products,
-            y=[row["tickets"] for row in rows],
+            y=products,
+            x=[row["tickets"] for row in rows],
+            orientation="h",
             name="Tickets",
             marker={"color": [OVER if row["over_capacity"] else ACCENT for row in rows]},
         )
     )
+    covered = [row for row in rows if row["product"] != "Unassigned"]
     fig.add_trace(
         go.Scatter(
-            x=products,
-            y=[_num(row["assigned_capacity"]) for row in rows],
+            y=[row["product"] for row in covered],
+            x=[_num(row["assigned_capacity"]) for row in covered],
             name="Assigned capacity",
             mode="markers",
-            marker={"symbol": "line-ew", "size": 36, "line": {"width": 3, "color": "#111827"}},
+            marker={"symbol": "line-ns", "size": 22, "line": {"width": 3, "color": "#111827"}},
         )
     )
-    fig.update_layout(xaxis={"type": "category"}, yaxis={"tickformat": ",d", "rangemode": "tozero"})
-    return _static(fig, f"Tickets against capacity per product, {month_label}")
+    fig = _static(fig, f"Tickets against capacity per product, {month_label}")
+    fig.update_layout(
+        yaxis={"type": "category", "automargin": True},
+        xaxis={"tickformat": ",d", "rangemode": "tozero"},
+        bargap=0.35,
+    )
+    return fig
 
 
 def coverage_alt(rows: list[dict], month_label: str) -> str:
