@@ -98,6 +98,7 @@ def _pages(customers):
         ("feature-requests", "/feature-requests/", 200),
         ("feature-request", "/feature-requests/request/?name=salesforce", 200),
         ("bugs", "/bugs/", 200),
+        ("reports", "/reports/", 200),
         ("bug-group", "/bugs/group/?key=problem:zendesk:bug1", 200),
         ("api-docs", "/api/v1/docs/", 200),
         ("not-found", "/customers/999999999/", 404),
