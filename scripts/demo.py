@@ -68,6 +68,9 @@ def main() -> int:
         "SALESFORCE_CLIENT_SECRET": "sandbox-client-secret",
         "SALESFORCE_REFRESH_TOKEN": "sandbox-refresh-token",
         "REQUESTS_CA_BUNDLE": str(var / "sandbox-tls" / "bundle.pem"),
+        # Emails (the monthly report, "Send a test to myself") go to files, never to a server.
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(var / "mail"),
     }
     env.pop("CELERY_BROKER_URL", None)
     sandboxes = []
@@ -100,6 +103,7 @@ def main() -> int:
         manage("import_usage", str(usage_csv), "--source", "segment", env=env)
         print(f"\nSupportOps demo: http://127.0.0.1:{port}/  (admin: /admin/, API: /api/v1/)")
         print(f"Sign in as: demo / {password}")
+        print(f"Emails are written to {var / 'mail'}/ (one .log file per message, raw MIME)")
         print("Ctrl-C stops the demo.\n", flush=True)
         manage("runserver", f"127.0.0.1:{port}", "--noreload", env=env)
     except KeyboardInterrupt:

@@ -41,6 +41,15 @@ SECTIONS = [
         ],
     ),
     ("Syncs", ["supportops.SyncRun", "supportops.SyncState", "supportops.ProductRemap"]),
+    (
+        "Monthly report",
+        [
+            "supportops.ReportSchedule",
+            "supportops.ReportRecipient",
+            "supportops.MonthlyReport",
+            "supportops.ReportDelivery",
+        ],
+    ),
     ("Access", ["auth.User", "auth.Group", "authtoken.TokenProxy"]),
 ]
 OTHER = "Other"

@@ -159,6 +159,9 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=60 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=55 * 60)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ACKS_LATE = True
+# After a sync finishes, refresh customers' stored support cost and warm the overview cache
+# (metrics/refresh.py, task "metrics.refresh_derived").
+DERIVED_REFRESH_AFTER_SYNC = env.bool("DERIVED_REFRESH_AFTER_SYNC", default=True)
 
 # Sources. A source is enabled when its credentials are configured.
 ZENDESK_URL = env("ZENDESK_URL", default="")
@@ -215,7 +218,36 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+# The filebased backend's folder (the demo writes its emails there).
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
+# EMAIL_URL, e.g. smtp+tls://user:pass@smtp.example.com:587 (percent-encode / @ : in the
+# password), sets backend, host, port, user, password and TLS/SSL at once, over the above.
+if env("EMAIL_URL", default=""):
+    _email = env.email_url("EMAIL_URL")
+    EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+    EMAIL_HOST = _email["EMAIL_HOST"] or EMAIL_HOST
+    EMAIL_HOST_USER = _email["EMAIL_HOST_USER"] or ""
+    EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"] or ""
+    EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS", False))
+    EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL", False))
+    EMAIL_PORT = _email["EMAIL_PORT"] or (587 if EMAIL_USE_TLS else 465 if EMAIL_USE_SSL else 25)
+    if _email["EMAIL_FILE_PATH"] and "filebased" in EMAIL_BACKEND:
+        EMAIL_FILE_PATH = "/" + _email["EMAIL_FILE_PATH"]  # filemail:///abs/path
+# A dead or silent mail server fails the send (and it is retried) instead of hanging a worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="supportops@localhost")
+# The report's links to the dashboards are absolute: the address people open SupportOps at.
+SITE_URL = env("SITE_URL", default="http://localhost:8000")
+# A report failing with a transient SMTP error is retried this many times (backoff 1, 2, 4, 8
+# minutes, jittered), then shown in admin as failed.
+REPORT_SEND_RETRIES = env.int("REPORT_SEND_RETRIES", default=4)
+
+# Report rendering (metrics/report/render.py): charts (Kaleido) and the PDF run in the system
+# Chromium; empty CHROMIUM_BIN means `chromium` or `chromium-browser` on PATH. Nothing is
+# ever downloaded. A render taking longer than the timeout (seconds) is killed.
+CHROMIUM_BIN = env("CHROMIUM_BIN", default="")
+REPORT_RENDER_TIMEOUT = env.int("REPORT_RENDER_TIMEOUT", default=60)
 
 LOGGING = {
     "version": 1,

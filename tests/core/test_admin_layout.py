@@ -25,7 +25,14 @@ from tests.factories import ticket_create
 pytestmark = pytest.mark.django_db
 
 AT = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
-SECTIONS = ["Cost inputs", "Customers and identities", "Synced data (read-only)", "Syncs", "Access"]
+SECTIONS = [
+    "Cost inputs",
+    "Customers and identities",
+    "Synced data (read-only)",
+    "Syncs",
+    "Monthly report",
+    "Access",
+]
 
 
 def html(response) -> str:
@@ -52,6 +59,12 @@ def test_the_index_lists_sections_in_the_order_an_admin_thinks(admin_client):
     assert models["Synced data (read-only)"][:2] == ["Tickets", "Interactions"]
     assert "CRM activities" in models["Synced data (read-only)"]
     assert models["Syncs"] == ["Sync runs", "Sync states", "Product re-maps"]
+    assert models["Monthly report"] == [
+        "Report schedule",
+        "Report recipients",
+        "Monthly reports",
+        "Report deliveries",
+    ]
     assert models["Access"] == ["Users", "Groups", "Tokens"]
     positions = [page.index(f">{name}</a>") for name in SECTIONS]
     assert positions == sorted(positions)

@@ -124,16 +124,13 @@ def test_every_figure_equals_its_endpoints(company, api):
         assert read("ticket_customer_mrr") == mrr["mrr"]
         assert read("support_paid_conversion") == cohorts["support"]["paid_conversion_rate"]
         assert read("no_support_paid_conversion") == cohorts["no_support"]["paid_conversion_rate"]
-    margin = api(
-        "metrics/support-vs-revenue/", start="2016-04", end="2016-04", unprofitable="true"
-    )
+    margin = api("metrics/support-vs-revenue/", start="2016-04", end="2016-04", unprofitable="true")
     assert [(r["customer"], r["margin"]) for r in margin["rows"]] == [
         (r["name"], r["margin"]) for r in sections["unprofitable"]["rows"]
     ]
     coverage = api("metrics/coverage/", month="2016-04")
     assert [(r["product"], r["tickets"], r["required_engineers"]) for r in coverage["rows"]] == [
-        (r["product"], r["tickets"], r["required_engineers"])
-        for r in sections["coverage"]["rows"]
+        (r["product"], r["tickets"], r["required_engineers"]) for r in sections["coverage"]["rows"]
     ]
     forecast = api("metrics/coverage/forecast/", months=6)
     assert forecast["total_hires_needed"] == sections["coverage"]["forecast"]["total_hires_needed"]

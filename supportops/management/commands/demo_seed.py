@@ -30,6 +30,7 @@ class Command(BaseCommand):
         password = password or secrets.token_urlsafe(12)
         user, _ = get_user_model().objects.get_or_create(username=username)
         user.is_staff = user.is_superuser = True
+        user.email = user.email or f"{username}@supportops.local"  # admin's "send a test to myself"
         user.set_password(password)
         user.save()
         self.stdout.write(f"login: {username} / {password}")
