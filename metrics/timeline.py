@@ -2,8 +2,10 @@
 
 The timeline is one UNION ALL of a select per kind of event (tickets opened, agent replies,
 invoices ...), each projecting the same columns, ordered and cut to a page in the database and
-counted there: a page deep in the history costs what the first one does. Only the page's rows
-reach Python, where they get their titles and links.
+counted there, in the same query: a page deep in the history costs what the first one does.
+The page's union is compiled once per filter and time zone, not per request
+(metrics/timeline_sql.py). Only the page's rows reach Python, where they get their titles and
+links.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
+from functools import lru_cache
 
 from django.db.models import Max, QuerySet
 
@@ -22,6 +25,7 @@ from supportops.money import minor_to_major
 from .periods import Month
 from .source_links import SourceLinks
 from .timeline_events import ORDER, EventRow, event_row, event_selects, union
+from .timeline_sql import CompiledUnion
 
 DEFAULT_LIMIT = 200
 
@@ -293,6 +297,13 @@ def _events_union(customer_id: int, filters: TimelineFilters, tz: tzinfo):
     return union(selects)
 
 
+@lru_cache(maxsize=256)
+def _compiled_union(sources: tuple[str, ...], kinds: tuple[str, ...], tz: tzinfo):
+    """The union for these filters and zone, compiled once (metrics/timeline_sql.py)."""
+    filters = TimelineFilters(sources=sources, kinds=kinds)
+    return CompiledUnion.of(lambda customer_id: _events_union(customer_id, filters, tz))
+
+
 def timeline_page(
     *,
     customer_id: int,
@@ -304,18 +315,18 @@ def timeline_page(
     """One page of the customer's events, newest first (ties: the later kind of KINDS first,
     then the newer row), and how many events match.
 
-    Two queries whatever the page: the COUNT and the page's rows, cut with LIMIT/OFFSET in the
-    database (none for a page past the end; one more looks up the Intercom workspace when the
-    page links a conversation).
+    One query whatever the page: the page's rows, cut with LIMIT/OFFSET in the database, each
+    carrying the count (a page past the end carries none: a COUNT follows then; one more query
+    looks up the Intercom workspace when the page links a conversation).
     `tz` is the reporting time zone, for events that only have a date.
     """
     filters = filters or TimelineFilters()
-    events = _events_union(customer_id, filters, tz)
-    if events is None:
+    compiled = _compiled_union(filters.sources, filters.kinds, tz)
+    if compiled is None:
         return TimelinePage(events=(), count=0, number=page, page_size=page_size, filters=filters)
-    count = events.count()
-    first = (page - 1) * page_size
-    window = events.order_by(*ORDER)[first : first + page_size] if first < count else []
+    window, count = compiled.page(customer_id, offset=(page - 1) * page_size, limit=page_size)
+    if count is None:  # no events at all, or a page past the end: then how many there are
+        count = compiled.count(customer_id) if page > 1 else 0
     rows = [event_row(values) for values in window]
     links = SourceLinks()
     return TimelinePage(

@@ -123,7 +123,7 @@ def everything(acme):
     )
 
     other = Customer.objects.create(name="Other")
-    _message(_ticket(other, "900", at(5, 1), subject="Not Acme"), "m9", at(5, 1, 1))
+    _message(_ticket(other, "other-1", at(5, 1), subject="Not Acme"), "m9", at(5, 1, 1))
     UsageMonth.objects.create(
         account_id="acct-9", customer=other, month=date(2025, 5, 1), api_calls=1
     )
@@ -274,8 +274,8 @@ def test_pages_concatenate_to_the_whole_timeline(five, page_size):
     assert number == -(-len(EXPECTED) // page_size) == page.num_pages
 
 
-def test_a_page_is_two_queries(five, django_assert_num_queries):
-    with django_assert_num_queries(2):  # COUNT and the page (no Intercom event on page 3)
+def test_a_page_is_one_query(five, django_assert_num_queries):
+    with django_assert_num_queries(1):  # the page, carrying the count (no Intercom event on it)
         page = timeline_page(customer_id=five.id, page=3, page_size=4)
     assert (page.first_index, page.last_index, page.has_previous, page.has_next) == (
         9,
@@ -295,11 +295,11 @@ def test_all_events_is_one_query(five, django_assert_num_queries):
 
 def test_filters_leave_out_whole_tables(five, django_assert_num_queries):
     filters = TimelineFilters(kinds=("usage",))
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         page = timeline_page(customer_id=five.id, filters=filters, page_size=1)
     assert (page.count, [e.detail for e in page]) == (2, ["account acct-2"])
     nothing = TimelineFilters(sources=("manual",), kinds=("ticket_opened",))
-    with django_assert_num_queries(1):  # the COUNT finds nothing: no page to read
+    with django_assert_num_queries(1):  # the first page is empty: no events, no COUNT needed
         assert timeline_page(customer_id=five.id, filters=nothing).count == 0
 
 
@@ -372,7 +372,33 @@ def test_the_page_is_cut_in_the_database(five):
 
     with CaptureQueriesContext(connection) as queries:
         timeline_page(customer_id=five.id, page=2, page_size=4)
-    count_sql, page_sql = (query["sql"] for query in queries.captured_queries)
-    assert "COUNT(*)" in count_sql and "UNION ALL" in count_sql
+    (page_sql,) = (query["sql"] for query in queries.captured_queries)
+    assert "COUNT(*) OVER ()" in page_sql  # the count rides on the page: no second pass
     assert page_sql.count("UNION ALL") == 9  # ten selects, one per kind of event
     assert page_sql.rstrip().endswith("LIMIT 4 OFFSET 4")
+
+
+def test_a_page_past_the_end_counts_apart(five, django_assert_num_queries):
+    """No row carries the count past the end: a COUNT says how many pages there are."""
+    from tests.timeline_data import EXPECTED
+
+    with django_assert_num_queries(2):
+        page = timeline_page(customer_id=five.id, page=4, page_size=4)
+    assert (len(page), page.count, page.num_pages, page.has_next) == (0, len(EXPECTED), 3, False)
+    assert (page.first_index, page.last_index) == (0, 12)
+
+
+def test_the_compiled_union_serves_every_customer_its_own_events(five):
+    """The SQL is compiled once for a stand-in id (metrics/timeline_sql.py): each customer's
+    page must still hold only that customer's events, and the right count."""
+    from tests.timeline_data import EXPECTED
+
+    other = Customer.objects.create(name="Other")
+    _ticket(other, "other-1", datetime(2025, 5, 1, 8, tzinfo=UTC), subject="Hello")
+    first = timeline_page(customer_id=five.id, page_size=3)
+    mine = timeline_page(customer_id=other.id, page_size=3)
+    again = timeline_page(customer_id=five.id, page_size=3)
+    assert (first.count, _keys(first)) == (len(EXPECTED), EXPECTED[:3])
+    assert (mine.count, [e.title for e in mine]) == (1, ["Ticket opened: Hello"])
+    assert _keys(again) == _keys(first)
+    assert timeline_page(customer_id=other.id + 1000).count == 0
