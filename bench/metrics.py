@@ -1165,6 +1165,121 @@ register(
 )
 
 
+# --- customers' support cost to date (stored by metrics.customer_costs) ------------------------
+
+# Every month from the first cost input through the one in progress (cut at the start of today:
+# team cost through yesterday, replies before today), each customer's largest-remainder cents.
+# Written independently of metrics/customer_costs.py: months by date_trunc in the reporting time
+# zone, team cost from the member and expense rows, the remainder ranked as LARGEST_REMAINDER_SQL.
+COST_TO_DATE_SQL = f"""
+WITH inputs AS ({COST_INPUTS_SQL}),
+months AS (
+    SELECT m::date AS first_date, (m + interval '1 month')::date - 1 AS last_date,
+           least((m + interval '1 month')::date - 1, %(today)s::date - 1) AS through
+    FROM generate_series(date_trunc('month', (SELECT min(start_date) FROM inputs)),
+                         %(current)s::date, interval '1 month') AS m
+),
+month_cost AS (
+    SELECT m.first_date AS i,
+           round(coalesce(sum(x.monthly * greatest(least(coalesce(x.end_date, m.through),
+                                                          m.through)
+                                             - greatest(x.start_date, m.first_date) + 1, 0)), 0)
+                 / (m.last_date - m.first_date + 1), 2) AS team_cost
+    FROM months m
+    LEFT JOIN inputs x ON x.start_date <= m.through
+                      AND (x.end_date IS NULL OR x.end_date >= m.first_date)
+    GROUP BY m.first_date, m.last_date
+),
+weights AS (
+    SELECT date_trunc('month', i.created_at AT TIME ZONE %(tz)s)::date AS i,
+           coalesce(t.customer_id::text, 'unlinked') AS key, t.customer_id, count(*) AS n
+    FROM supportops_interaction i JOIN supportops_ticket t ON t.id = i.ticket_id
+    WHERE i.author_role = 'agent' AND i.is_public AND NOT t.is_deleted
+      AND i.created_at < %(today_at)s
+      AND i.created_at >= (SELECT min(first_date) FROM months)::timestamp AT TIME ZONE %(tz)s
+    GROUP BY 1, t.customer_id
+),
+{LARGEST_REMAINDER_SQL},
+per_customer AS (
+    SELECT customer_id, sum(cost_cents) AS cents FROM shared
+    WHERE customer_id IS NOT NULL AND (%(customer)s::bigint IS NULL OR customer_id = %(customer)s)
+    GROUP BY customer_id
+)
+SELECT count(*) AS customers, coalesce(sum(cents), 0) AS cents,
+       coalesce(sum(customer_id * cents), 0) AS weighted_cents, coalesce(max(cents), 0) AS most
+FROM per_customer
+"""
+
+
+def cost_to_date_params(ctx: Context, customer: int | None = None) -> dict[str, Any]:
+    today = ctx.now.astimezone(ctx.tz).date()
+    today_at = datetime.combine(today, datetime.min.time(), tzinfo=ctx.tz)
+    return {
+        "tz": str(ctx.tz),
+        "today": today,
+        "today_at": today_at,
+        "current": today.replace(day=1),
+        "customer": customer,
+    }
+
+
+def cost_to_date_refresh(ctx: Context):
+    """A refresh from scratch: the stored version is cleared first so it is not a no-op."""
+    from metrics.customer_costs import customer_costs_refresh
+    from supportops.models import CustomerCostState
+
+    CustomerCostState.objects.update(data_version=None)
+    return customer_costs_refresh(now=ctx.now)
+
+
+def cost_to_date_figures(ctx: Context, outcome) -> dict[str, Any]:
+    """The same figures from the stored rows (untimed)."""
+    return first_row(run_sql(STORED_COSTS_SQL, {}))
+
+
+STORED_COSTS_SQL = """
+SELECT count(*) AS customers, coalesce(sum(cents), 0) AS cents,
+       coalesce(sum(customer_id * cents), 0) AS weighted_cents, coalesce(max(cents), 0) AS most
+FROM (SELECT customer_id, sum(cost_cents) AS cents FROM supportops_customermonthcost
+      GROUP BY customer_id) AS stored
+"""
+
+
+register(
+    Entry(
+        name="customer costs refresh",
+        run=cost_to_date_refresh,
+        figures=cost_to_date_figures,
+        sql=COST_TO_DATE_SQL,
+        params=cost_to_date_params,
+        sql_figures=first_row,
+    )
+)
+
+
+def fresh_customer_costs(ctx: Context) -> int:
+    """The heaviest customer, with the stored costs brought up to date (untimed)."""
+    from metrics.customer_costs import customer_costs_refresh
+
+    customer_costs_refresh(now=ctx.now)
+    return heaviest_customer(ctx)
+
+
+register(
+    Entry(
+        name="customer support cost read",
+        run=lambda ctx: ctx.api(f"/api/v1/customers/{heaviest_customer(ctx)}/"),
+        figures=lambda ctx, data: {
+            "cents": Decimal(data["support_cost_to_date"]["amount"]) * 100,
+            "stale": data["support_cost_to_date"]["stale"],
+        },
+        sql=COST_TO_DATE_SQL,
+        params=lambda ctx: cost_to_date_params(ctx, fresh_customer_costs(ctx)),
+        sql_figures=lambda rows: {"cents": rows[0]["cents"], "stale": False},
+    )
+)
+
+
 # --- the runner --------------------------------------------------------------------------------
 
 
@@ -1245,18 +1360,18 @@ def make_context() -> Context:
 
     from django.contrib.auth import get_user_model
     from django.test import Client
-    from rest_framework.authtoken.models import Token
 
     from metrics.periods import Month
+    from supportops.api_tokens import issue_token
     from supportops.models import MetricSettings
 
     user, _ = get_user_model().objects.get_or_create(
         username="bench", defaults={"is_staff": True, "email": "bench@example.com"}
     )
-    token, _ = Token.objects.get_or_create(user=user)
+    token, _ = issue_token(user)
     page_client = Client()
     page_client.force_login(user)
-    api_client = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api_client = Client(HTTP_AUTHORIZATION=f"Token {token}")
     tz = ZoneInfo(MetricSettings.load().reporting_timezone)
     now = metrics_data.DATA_NOW
     month = Month.containing(now, tz).shift(-1)

@@ -31,6 +31,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from supportops.customer_cost import CostToDate, customer_cost_to_date, derived_refresh_request
 from supportops.customer_filters import customers_filtered
 from supportops.identity import UnmatchedRecord, unmatched_identities
 from supportops.models import (
@@ -54,7 +55,8 @@ from .customer_query import (
     sort_ordering,
     stale_preset_query,
 )
-from .ltv import LtvBasis, ltv_basis_for, ltv_of, realized_revenue_minor
+from .ltv import LtvBasis, ltv_of, realized_revenue_minor
+from .ltv_cache import ltv_basis_cached
 from .periods import Month, last_n_months
 from .timeline import DEFAULT_LIMIT, TimelineFilters, TimelinePage, timeline_page
 
@@ -194,6 +196,7 @@ class CustomerDetail:
     timeline: TimelinePage | None
     recent_ticket_days: int = RECENT_TICKET_DAYS
     ltv_basis: LtvBasis | None = None  # the churn and lifetime its LTV uses
+    support_cost: CostToDate | None = None  # its allocated team cost, all months to date
 
 
 @dataclass(frozen=True)
@@ -432,6 +435,17 @@ def _activity(customer_id: int, months: list[Month], tz: ZoneInfo) -> tuple[Cust
     )
 
 
+def _support_cost(customer_id: int, *, now: datetime) -> CostToDate:
+    """The stored support cost to date (one query). Stale rows are shown as they are, with a
+    refresh asked for (metrics.refresh_derived) rather than computed in the request: it ranks
+    every customer in every month. Without a broker (eager) the refresh runs at once, and the
+    page reads the fresh rows (one more query)."""
+    cost = customer_cost_to_date(customer_id, now=now)
+    if cost.stale and derived_refresh_request():
+        cost = customer_cost_to_date(customer_id, now=now)
+    return cost
+
+
 def customer_detail(
     *,
     customer_id: int,
@@ -453,7 +467,7 @@ def customer_detail(
     settings = MetricSettings.load()
     tz = ZoneInfo(settings.reporting_timezone)
     months = last_n_months(Month.containing(now, tz), ACTIVITY_MONTHS)
-    basis = ltv_basis_for(now=now, settings=settings)
+    basis = ltv_basis_cached(now=now, settings=settings)
     row = _row(customer)
     row = replace(
         row,
@@ -463,6 +477,7 @@ def customer_detail(
     return CustomerDetail(
         customer=row,
         ltv_basis=basis,
+        support_cost=_support_cost(customer_id, now=now),
         months=_activity(customer_id, months, tz),
         timeline=None
         if timeline_number is None

@@ -6,11 +6,13 @@ margin; the ORM cannot stack those steps. The parts with a definition elsewhere 
 the ORM so they cannot drift: the replies counted (metrics.allocation.replies_in, one count per
 month as reply_counts makes them) and the window's paid invoices.
 
-Everything is integer cents until Python: team cost × 100 (as largest_remainder), revenue in
-minor units scaled to cents for zero-decimal currencies. Integer ÷ integer truncates on both
-SQLite and PostgreSQL (non-negative operands: the floor, as Python's divmod); PostgreSQL's SUM of
-bigint is numeric, hence the casts. Keys and names sort in code-point order on both vendors:
-SQLite's BINARY collation, PostgreSQL's "C" (what Python's str ordering is).
+The largest remainder itself is metrics/allocation_sql.py's, shared with the stored support
+cost to date (metrics/customer_costs.py). Everything is integer cents until Python: team cost ×
+100 (as largest_remainder), revenue in minor units scaled to cents for zero-decimal currencies.
+Integer ÷ integer truncates on both SQLite and PostgreSQL (non-negative operands: the floor, as
+Python's divmod); PostgreSQL's SUM of bigint is numeric, hence the casts. Keys and names sort in
+code-point order on both vendors: SQLite's BINARY collation, PostgreSQL's "C" (what Python's str
+ordering is).
 """
 
 from __future__ import annotations
@@ -26,11 +28,10 @@ from supportops.models import Customer, Interaction, Invoice
 from supportops.money import ZERO_DECIMAL
 
 from .allocation import CENTS, MonthSpan, replies_in
+from .allocation_sql import COLLATION, largest_remainder_ctes
 
 PAID = "paid"
 FETCH = 2000  # rows per fetchmany when every row is asked for
-
-COLLATION = {"postgresql": 'COLLATE "C"', "sqlite": "COLLATE BINARY"}
 
 
 @dataclass(frozen=True)
@@ -119,22 +120,7 @@ WITH replies (customer_id, {month_columns}) AS ({replies_sql}),
 weights AS (
         {weights}
 ),
-parts AS (
-    SELECT i, cents, customer_id, n, CAST(SUM(n) OVER (PARTITION BY i) AS bigint) AS total
-    FROM weights
-),
-wholes AS (
-    SELECT i, cents, customer_id, n, total, (cents * n) / total AS whole FROM parts
-),
-shared AS (
-    SELECT customer_id,
-           whole + CASE WHEN ROW_NUMBER() OVER (
-                   PARTITION BY i
-                   ORDER BY cents * n - whole * total DESC, n DESC,
-                            COALESCE(CAST(customer_id AS text), 'unlinked') {collate}
-               ) <= cents - SUM(whole) OVER (PARTITION BY i) THEN 1 ELSE 0 END AS cost_cents
-    FROM wholes
-),
+{largest_remainder_ctes("weights")},
 revenue (customer_id, revenue_minor, other_currency) AS ({revenue_sql}),
 combined AS (
     SELECT customer_id, cost_cents, NULL AS revenue_minor, NULL AS other_currency

@@ -6,6 +6,12 @@ data does, and on the next day (the month in progress is cut at the start of tod
 result is kept under (month, today in the reporting time zone, data version) and recomputed
 once after any of them moves (supportops/data_version.py says when the data moved). The page
 and the API share the entry, so they cannot disagree.
+
+After every finished sync the task "metrics.refresh_derived" (metrics/tasks.py) computes the
+default month's entry, so the first visitor is served from the cache. That reaches the web
+workers only through a cache they share with the Celery worker: in production set
+CACHE_URL=redis://... (supportops/settings/base.py); the default per-process memory cache
+warms only the worker's own copy.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from django.core.cache import cache
 from supportops.data_version import data_version
 from supportops.models import MetricSettings
 
+from .cost import MonthUnavailable
 from .overview import overview
 from .overview_results import OverviewResult
 from .periods import Month
@@ -40,3 +47,19 @@ def overview_cached(*, month: Month, now: datetime) -> OverviewResult:
         result = overview(month=month, now=now)
         cache.set(key, result, TIMEOUT_SECONDS)
     return result
+
+
+def default_month(now: datetime) -> Month:
+    """The last complete month in the reporting time zone: the page's and the API's default."""
+    return Month.containing(now, ZoneInfo(MetricSettings.load().reporting_timezone)).shift(-1)
+
+
+def overview_warm(*, now: datetime) -> Month | None:
+    """Put the default month's overview in the cache unless it is there (None: that month has
+    no data to show)."""
+    month = default_month(now)
+    try:
+        overview_cached(month=month, now=now)
+    except MonthUnavailable:
+        return None
+    return month

@@ -41,7 +41,14 @@ def beat_schedule() -> dict:
         "task": "reports.send_due",
         "schedule": crontab(minute=REPORT_CHECK_MINUTE),
     }
+    # A backstop for the refresh a finished sync asks for (metrics/refresh.py): it catches runs
+    # abandoned without a signal and the new day; a refresh with nothing new is a few queries.
+    schedule["derived-refresh"] = {
+        "task": "metrics.refresh_derived",
+        "schedule": timedelta(minutes=DERIVED_REFRESH_MINUTES),
+    }
     return schedule
 
 
 REPORT_CHECK_MINUTE = 5
+DERIVED_REFRESH_MINUTES = 15

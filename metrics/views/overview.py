@@ -1,21 +1,12 @@
 """The Overview, the landing page: one card per question for a month, each headline against the
 period before and linking to its page, and the data freshness of every source in full."""
 
-from zoneinfo import ZoneInfo
-
 from django.shortcuts import render
 from django.utils import timezone
 
-from supportops.models import MetricSettings
-
 from ..cost import MonthUnavailable
-from ..overview_cache import overview_cached
+from ..overview_cache import default_month, overview_cached
 from ..periods import BadPeriod, Month
-
-
-def default_month(now) -> Month:
-    """The last complete month in the reporting time zone, as the API's default."""
-    return Month.containing(now, ZoneInfo(MetricSettings.load().reporting_timezone)).shift(-1)
 
 
 def overview_dashboard(request):

@@ -7,10 +7,11 @@ page query whatever the order, plus its identities and the LTV basis.
 
 from django.db.models import Prefetch
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 
+from supportops.customer_cost import customer_cost_to_date, derived_refresh_request
 from supportops.customer_filters import (
     ORDERINGS,
     BadFilter,
@@ -81,6 +82,36 @@ class CustomerSerializer(serializers.ModelSerializer):
         return f"{paid:.2f}"
 
 
+class SupportCostSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        allow_null=True,
+        help_text="Its allocated share of the team cost, every month from the first with a cost "
+        "through the one in progress (DESIGN.md §4 cost allocation); null: not computed yet.",
+    )
+    currency = serializers.CharField(help_text="The reporting currency.")
+    as_of = serializers.DateTimeField(allow_null=True, help_text="When it was computed.")
+    stale = serializers.BooleanField(
+        help_text="The data or the day moved on since: a refresh has been asked for."
+    )
+
+
+class CustomerDetailSerializer(CustomerSerializer):
+    support_cost_to_date = serializers.SerializerMethodField()
+
+    class Meta(CustomerSerializer.Meta):
+        fields = [*CustomerSerializer.Meta.fields, "support_cost_to_date"]
+
+    @extend_schema_field(SupportCostSerializer)
+    def get_support_cost_to_date(self, customer) -> dict:
+        """Stored rows (supportops/customer_cost.py): one query; stale ones ask for a refresh."""
+        cost = customer_cost_to_date(customer.pk)
+        if cost.stale and derived_refresh_request():
+            cost = customer_cost_to_date(customer.pk)
+        return SupportCostSerializer(cost).data
+
+
 class UnmatchedSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     source = serializers.CharField()
@@ -96,6 +127,11 @@ DEFAULT_ORDER = "name"
 
 class CustomerViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CustomerSerializer
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return CustomerDetailSerializer
+        return super().get_serializer_class()
 
     def get_serializer_context(self):
         """One LTV basis (churn, lifetime) for every customer of the response: two queries."""

@@ -11,6 +11,7 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = True
 CELERY_TASK_ALWAYS_EAGER = True
+DERIVED_REFRESH_AFTER_SYNC = False  # tests that need it turn it on
 # Tests roll the database back and the data version with it: a shared cache would hand one
 # test another's results (the cache tests turn a real one on).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}

@@ -301,7 +301,7 @@ def test_detail_unknown_customer_is_404(signed_in, db):
 def test_detail_query_budget(signed_in, acme_history, django_assert_max_num_queries):
     acme = acme_history[0]
     # session, user, the frame's data freshness, customer (+plan, counts), identities,
-    # settings, the LTV churn counts, tickets per month, usage per month, and the timeline's
-    # 7 tables
-    with django_assert_max_num_queries(16):
+    # settings, the LTV churn counts, tickets per month, usage per month, the support cost to
+    # date, and the timeline's 7 tables
+    with django_assert_max_num_queries(17):
         assert signed_in.get(f"/customers/{acme.id}/").status_code == 200
