@@ -7,8 +7,9 @@ Checkpoints: the last page of a chain saves lo = hi. Every earlier page saves lo
 SystemModstamp it has seen (floored to the second). That is safe because the chain is sorted
 ascending: every record stamped before that moment is in a page already committed, and records
 stamped exactly at it are re-read on resume (upserts absorb the repeats). A chain that is not
-ascending fails the run rather than checkpoint past records it has not read. A crash therefore
-resumes from the last committed page, not from the start of the window.
+ascending fails the run rather than checkpoint past records it has not read; records this chain
+already read (a batch served twice) are upserted again without counting as out of order. A crash
+therefore resumes from the last committed page, not from the start of the window.
 
 The SELECT list comes from the object's describe on every run, so new custom fields are read
 (and kept in ``extra``) and removed ones never cause INVALID_FIELD.
@@ -107,12 +108,15 @@ def modstamp_window(
             return
         fields = selectable_fields(client, sobject)
         body = client.query(soql(sobject, fields, lo, hi), include_deleted=True)
-        seen = lo
+        seen, read_ids = lo, set()
         while True:
             raws, done, next_url = _records(body, sobject)
             records = [normalize(raw) for raw in raws]
             for raw in raws:
                 stamp = _stamp(raw, sobject)
+                if raw.get("Id") in read_ids:
+                    continue  # a batch served again: upserted again, not out of order
+                read_ids.add(raw.get("Id"))
                 if stamp < seen:
                     raise MalformedResponse(
                         f"salesforce {sobject} {raw.get('Id')!r} is out of SystemModstamp order "

@@ -3,6 +3,11 @@
 A fault matches a route by name ("tickets", "users", "organizations", "ticket_events", ...) or, if
 it contains a "/", by path substring, and applies to the next ``times`` matching requests. Faults
 are taken in the order they were added; one fault applies per request.
+
+Beyond bad statuses and bodies: "reset" sends the headers and half the body, then resets the
+connection (a peer or proxy dying mid-response); "repeat" serves the route's previous response
+again (a page served twice); "call" runs `action` (e.g. change a record between two pages),
+then serves the request normally.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from dataclasses import dataclass
 
 from .routing import Response
 
-KINDS = ("status", "truncate", "malformed", "delay", "fail_after_pages")
+KINDS = ("status", "truncate", "malformed", "delay", "fail_after_pages", "reset", "repeat", "call")
 MALFORMED_MODES = ("missing_key", "wrong_types")
 
 
@@ -26,14 +31,29 @@ class Fault:
     status: int = 500  # kind "status": 429, 500, 503, 401, 403, ...
     retry_after: int | None = 1  # seconds, sent with 429/503
     seconds: float = 1.0  # kind "delay"
-    pages: int = 1  # kind "fail_after_pages": good pages served before failing for good
+    pages: int = 1  # "fail_after_pages", "repeat", "call": good pages served before it applies
     mode: str = "missing_key"  # kind "malformed"
     served: int = 0
+    action: Callable[[], object] | None = None  # kind "call"
 
     def matches(self, name: str, path: str) -> bool:
         return self.route == name or ("/" in self.route and self.route in path)
 
-    def apply(self, serve: Callable[[], Response], error: Callable[[int], Response]) -> Response:
+    def apply(
+        self,
+        serve: Callable[[], Response],
+        error: Callable[[int], Response],
+        previous: Response | None = None,
+    ) -> Response:
+        if self.kind == "repeat" and previous is not None:
+            return Response(previous.status, previous.body, dict(previous.headers))
+        if self.kind == "call" and self.action is not None:
+            self.action()
+        if self.kind in ("repeat", "call"):
+            return serve()
+        if self.kind == "reset":
+            response = serve()
+            return Response(response.status, response.body, dict(response.headers), reset=True)
         if self.kind == "status":
             return self._error(error, self.status)
         if self.kind == "fail_after_pages":
@@ -91,12 +111,13 @@ class FaultQueue:
         seconds: float = 1.0,
         pages: int = 1,
         mode: str = "missing_key",
+        action: Callable[[], object] | None = None,
     ) -> Fault:
         if kind not in KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; expected one of {KINDS}")
         if kind == "malformed" and mode not in MALFORMED_MODES:
             raise ValueError(f"unknown malformed mode {mode!r}; expected one of {MALFORMED_MODES}")
-        fault = Fault(route, kind, times, status, retry_after, seconds, pages, mode)
+        fault = Fault(route, kind, times, status, retry_after, seconds, pages, mode, action=action)
         with self._lock:
             self._faults.append(fault)
         return fault
@@ -112,6 +133,9 @@ class FaultQueue:
                         fault.served += 1
                         return None
                     return fault
+                if fault.kind in ("repeat", "call") and fault.served < fault.pages:
+                    fault.served += 1
+                    return None
                 fault.times -= 1
                 if fault.times <= 0:
                     self._faults.remove(fault)

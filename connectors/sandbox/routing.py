@@ -31,6 +31,7 @@ class Response:
     status: int
     body: Any = None  # JSON-serialisable, or bytes sent as-is
     headers: dict[str, str] = field(default_factory=dict)
+    reset: bool = False  # send half the body, then reset the connection (fault "reset")
 
     def payload(self) -> bytes:
         if isinstance(self.body, bytes):

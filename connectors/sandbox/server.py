@@ -6,6 +6,8 @@ long-running process for the demo (``python -m connectors.sandbox``).
 
 from __future__ import annotations
 
+import socket
+import struct
 import sys
 import threading
 import time
@@ -56,6 +58,7 @@ class SandboxServer:
         self.intercom = IntercomApi(self.company, clock=self.clock)
         self.router.register(self.intercom)
         self.verbose = verbose
+        self._served: dict[str, Response] = {}  # last response per route, for fault "repeat"
         self._httpd = ThreadingHTTPServer((host, port), _Handler)
         self._httpd.daemon_threads = True
         self._httpd.app = self  # type: ignore[attr-defined]
@@ -115,7 +118,12 @@ class SandboxServer:
             if fault is None:
                 response = vendor.handle(matched, request)
             else:
-                response = fault.apply(lambda: vendor.handle(matched, request), vendor.error)
+                response = fault.apply(
+                    lambda: vendor.handle(matched, request),
+                    vendor.error,
+                    self._served.get(matched.name),
+                )
+            self._served[matched.name] = response
         vendor.decorate(request, matched, response)
         return response
 
@@ -143,8 +151,19 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in response.headers.items():
             self.send_header(name, value)
         self.end_headers()
-        if self.command != "HEAD":
+        if response.reset:
+            self._reset(payload[: len(payload) // 2])
+        elif self.command != "HEAD":
             self.wfile.write(payload)
+
+    def _reset(self, partial: bytes) -> None:
+        """Send part of the body, then RST the connection (SO_LINGER 0), as a dying peer does."""
+        self.wfile.write(partial)
+        self.wfile.flush()
+        time.sleep(0.05)  # let the client read the headers first: a reset with data unsent drops it
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.close_connection = True
+        self.connection.close()
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
 

@@ -15,7 +15,12 @@ from datetime import date
 from django.conf import settings
 
 from ..base import Connector, Page, Stream
-from .warehouse import DEFAULT_QUERY, WarehouseUsage, usage_warehouse_fetch
+from .warehouse import (
+    DEFAULT_QUERY,
+    STATEMENT_TIMEOUT_SECONDS,
+    WarehouseUsage,
+    usage_warehouse_fetch,
+)
 from .write import SOURCE, usage_write
 
 LOOKBACK_MONTHS = 1
@@ -25,6 +30,7 @@ LOOKBACK_MONTHS = 1
 class Warehouse:
     url: str
     query: str
+    timeout: float = STATEMENT_TIMEOUT_SECONDS
 
 
 def is_configured() -> bool:
@@ -35,6 +41,7 @@ def client() -> Warehouse:
     return Warehouse(
         url=getattr(settings, "USAGE_WAREHOUSE_URL", ""),
         query=getattr(settings, "USAGE_WAREHOUSE_QUERY", "") or DEFAULT_QUERY,
+        timeout=getattr(settings, "USAGE_WAREHOUSE_TIMEOUT_SECONDS", STATEMENT_TIMEOUT_SECONDS),
     )
 
 
@@ -45,7 +52,9 @@ def months_before(month: date, months: int) -> date:
 
 def _read(warehouse: Warehouse, state: dict) -> Iterator[Page]:
     since = date.fromisoformat(state["since"]) if state.get("since") else None
-    usage = usage_warehouse_fetch(url=warehouse.url, query=warehouse.query, since=since)
+    usage = usage_warehouse_fetch(
+        url=warehouse.url, query=warehouse.query, since=since, timeout=warehouse.timeout
+    )
     try:
         next_state = dict(state)
         if usage.last_month is not None:

@@ -26,6 +26,8 @@ from typing import BinaryIO
 import psycopg2
 from django.db import transaction
 
+from supportops.redact import redact
+
 from ..errors import ConnectorError, UpstreamUnavailable
 from .reader import UsageInput, UsageWarehouseRejected, rewound
 from .rows import ValidatedUsage, usage_validate
@@ -46,6 +48,7 @@ ORDER  BY 1, 2
 FIRST_SINCE = date(1970, 1, 1)
 FETCH_SIZE = 10_000
 CONNECT_TIMEOUT_SECONDS = 30
+STATEMENT_TIMEOUT_SECONDS = 600
 
 
 def result_row(number: int) -> str:
@@ -65,12 +68,29 @@ class WarehouseUsage(ValidatedUsage):
 
 
 def usage_warehouse_fetch(
-    *, url: str, query: str, since: date | None = None, fetch_size: int = FETCH_SIZE
+    *,
+    url: str,
+    query: str,
+    since: date | None = None,
+    fetch_size: int = FETCH_SIZE,
+    timeout: float = STATEMENT_TIMEOUT_SECONDS,
 ) -> WarehouseUsage:
-    """Run the query and validate its result; raises UsageWarehouseRejected on any bad row."""
+    """Run the query and validate its result; raises UsageWarehouseRejected on any bad row.
+
+    The query is cancelled after `timeout` seconds: a pull stuck behind a lock or a runaway
+    query would otherwise hold its worker for ever, sending no heartbeat, until another run
+    took the stale lock over while this one still ran.
+    """
     spool = tempfile.TemporaryFile()
     try:
-        _spool_query(spool, url=url, query=query, since=since or FIRST_SINCE, size=fetch_size)
+        _spool_query(
+            spool,
+            url=url,
+            query=query,
+            since=since or FIRST_SINCE,
+            size=fetch_size,
+            timeout=timeout,
+        )
         validated = usage_validate(
             UsageInput(open=rewound(spool), where=result_row, rejected=UsageWarehouseRejected)
         )
@@ -92,11 +112,10 @@ def usage_warehouse_pull(
         usage.close()
 
 
-def _spool_query(spool, *, url: str, query: str, since: date, size: int) -> None:
+def _spool_query(spool, *, url: str, query: str, since: date, size: int, timeout: float) -> None:
+    options = f"-c TimeZone=UTC -c statement_timeout={max(1, int(timeout * 1000))}"
     try:
-        connection = psycopg2.connect(
-            url, options="-c TimeZone=UTC", connect_timeout=CONNECT_TIMEOUT_SECONDS
-        )
+        connection = psycopg2.connect(url, options=options, connect_timeout=CONNECT_TIMEOUT_SECONDS)
     except psycopg2.Error as exc:
         raise UpstreamUnavailable(
             f"cannot connect to the usage warehouse: {_first_line(exc)}"
@@ -137,5 +156,5 @@ def _cell(value) -> str:
 
 
 def _first_line(exc: Exception) -> str:
-    text = str(exc).strip()
+    text = redact(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
