@@ -8,11 +8,11 @@ close, snooze, ...) are events, not messages. Admins who wrote parts become Cont
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from ..normalizing import as_id as _id
+from ..normalizing import unix_time, vendor_guard, website_domain
 from ..normalizing import unmodelled as _rest
-from ..normalizing import vendor_guard, website_domain
 from ..records import AccountRecord, ContactRecord, InteractionRecord, TicketRecord
 
 SOURCE = "intercom"
@@ -45,7 +45,7 @@ def parse_time(value) -> datetime | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"timestamp is not Unix seconds: {value!r}")
-    return datetime.fromtimestamp(value, UTC)
+    return unix_time(value)
 
 
 def earliest_time(raw: dict, keys: tuple[str, ...]) -> datetime | None:

@@ -7,12 +7,12 @@ version they were created in) are read too: top-level `plan`/`quantity`, singula
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from supportops.identity import email_domain
 
+from ..normalizing import unix_time, vendor_guard
 from ..normalizing import unmodelled as _rest
-from ..normalizing import vendor_guard
 from ..records import AccountRecord
 from .mrr import current_mrr, item_monthly, subscription_list_mrr
 from .records import ChargeRecord, Deletion, InvoiceRecord, PlanRecord, SubscriptionRecord
@@ -46,7 +46,7 @@ CHARGE_FIELDS = {
 
 
 def at(value) -> datetime | None:
-    return None if value is None else datetime.fromtimestamp(int(value), UTC)
+    return None if value is None else unix_time(int(value))
 
 
 def _id(value) -> str:

@@ -29,7 +29,8 @@ SOURCES = ("segment", "warehouse", "manual")
 MAX_CALLS = 2**63 - 1  # UsageMonth.api_calls is a BigIntegerField
 MAX_ID = 255
 
-_MONTH = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?")
+# ASCII digits only: `\d` and int() also read other scripts' digits ("２０２６" as 2026).
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})(?:-([0-9]{2}))?")
 _WHOLE = re.compile(r"[0-9]+")
 _NEGATIVE = re.compile(r"-[0-9]+")
 _DOMAIN = re.compile(r"[^\s@.]+(\.[^\s@.]+)+")
@@ -138,7 +139,11 @@ def usage_validate(usage_input: UsageInput) -> ValidatedUsage:
 
 
 def _parse(raw: dict[str, str], where: str, problems: list[str]) -> _Parsed | None:
-    found: list[str] = []
+    # PostgreSQL cannot store a NUL in text: refused here, before any row is written.
+    found = [f"{column} contains a NUL character" for column, v in raw.items() if "\0" in v]
+    if found:
+        problems.extend(f"{where}: {problem}" for problem in found)
+        return None
     account_id = raw["account_id"].strip()
     if not account_id:
         found.append("account_id is empty")
@@ -180,6 +185,9 @@ def _month(value: str, found: list[str]) -> date | None:
     if not text:
         found.append("month is empty")
         return None
+    if _non_ascii_digits(text):
+        found.append(f"month {_show(text)} has non-ASCII digits; write it with 0-9")
+        return None
     match = _MONTH.fullmatch(text)
     if match:
         year, month, day = match.groups()
@@ -198,14 +206,17 @@ def _api_calls(value: str, found: list[str]) -> int | None:
     text = value.strip()
     if not text:
         found.append("api_calls is empty")
+    elif _non_ascii_digits(text):
+        found.append(f"api_calls {_show(text)} has non-ASCII digits; write it with 0-9")
     elif _NEGATIVE.fullmatch(text):
-        found.append(f"api_calls {text} is negative")
+        found.append(f"api_calls {_number(text)} is negative")
     elif not _WHOLE.fullmatch(text):
         found.append(f"api_calls {_show(text)} is not a whole number")
-    elif int(text) > MAX_CALLS:
-        found.append(f"api_calls {text} is too large")
+    # int() refuses more than 4,300 digits (sys.int_info): compare lengths before converting.
+    elif len(digits := text.lstrip("0") or "0") > len(str(MAX_CALLS)) or int(digits) > MAX_CALLS:
+        found.append(f"api_calls {_number(text)} is too large (at most {MAX_CALLS})")
     else:
-        return int(text)
+        return int(digits)
     return None
 
 
@@ -222,12 +233,22 @@ def _domains(value: str, found: list[str]) -> tuple[str, ...]:
     return tuple(domains)
 
 
+def _non_ascii_digits(text: str) -> bool:
+    return not text.isascii() and any(char.isdigit() for char in text)
+
+
 def _is_iso_datetime(text: str) -> bool:
+    if not text.isascii():
+        return False
     try:
         datetime.fromisoformat(text)
     except ValueError:
         return False
     return True
+
+
+def _number(digits: str) -> str:
+    return digits if len(digits) <= 40 else f"{digits[:20]}...({len(digits)} digits)"
 
 
 def _show(value: str) -> str:

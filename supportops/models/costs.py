@@ -1,6 +1,7 @@
 """Cost inputs entered by admins, and the settings metrics read."""
 
 import re
+from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -13,8 +14,32 @@ END_NOT_BEFORE_START = models.Q(end_date__isnull=True) | models.Q(
     end_date__gte=models.F("start_date")
 )
 
+# Cost inputs are dated within this range: 0001-01-01 or 9999-12-31 are typing slips (a year
+# typed short or long) that would otherwise be costed silently.
+DATE_MIN, DATE_MAX = date(1970, 1, 1), date(2100, 12, 31)
+DATE_RANGE_MESSAGE = f"Enter a date from {DATE_MIN:%Y-%m-%d} to {DATE_MAX:%Y-%m-%d}."
+DATED_FIELDS = ("start_date", "end_date")
 
-class TeamMember(models.Model):
+
+def date_range_errors(values: dict) -> dict[str, list[str]]:
+    """{field: [message]} for the dates among `values` outside DATE_MIN..DATE_MAX; shared by
+    the models' clean() (admin) and the API's serializers, so both say the same thing."""
+    return {
+        name: [DATE_RANGE_MESSAGE]
+        for name in DATED_FIELDS
+        if isinstance(values.get(name), date) and not DATE_MIN <= values[name] <= DATE_MAX
+    }
+
+
+class _Dated:
+    def clean(self):
+        super().clean()
+        errors = date_range_errors({name: getattr(self, name) for name in DATED_FIELDS})
+        if errors:
+            raise ValidationError(errors)
+
+
+class TeamMember(_Dated, models.Model):
     name = models.CharField(max_length=255)
     role = models.CharField(max_length=100, blank=True)
     annual_salary = models.DecimalField(**MONEY)
@@ -62,7 +87,7 @@ class TeamMember(models.Model):
         return self.name
 
 
-class Expense(models.Model):
+class Expense(_Dated, models.Model):
     class Kind(models.TextChoices):
         TOOL = "tool", "Tool"
         OVERHEAD = "overhead", "Overhead"
@@ -104,6 +129,16 @@ def _default_bug_tags():
 validate_currency = RegexValidator(
     r"\A[A-Z]{3}\Z", "The currency must be a 3-letter ISO 4217 code in capitals, like USD."
 )
+
+
+def _currency_errors(value) -> list[str]:
+    """A code in the validator's shape that ISO 4217 does not know ("ZZZ"); the shape itself is
+    `validate_currency`'s to report (a field validator, so it stays in the migrations)."""
+    from supportops.currencies import ISO_4217
+
+    if isinstance(value, str) and re.fullmatch(r"[A-Z]{3}", value) and value not in ISO_4217:
+        return [f"Unknown currency {value!r}: use an ISO 4217 code like USD, EUR or JPY."]
+    return []
 
 
 def validate_holiday_country(value):
@@ -148,6 +183,9 @@ def validate_feature_request_patterns(value):
 def validate_bug_tags(value):
     if not isinstance(value, list) or not all(isinstance(t, str) and t.strip() for t in value):
         raise ValidationError("Enter a list of non-empty tags (strings).")
+
+
+MAX_RETENTION_MONTHS = 120
 
 
 def _default_patterns():
@@ -200,12 +238,20 @@ class MetricSettings(models.Model):
     def clean(self):
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+        errors = {}
         try:
             ZoneInfo(self.reporting_timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValidationError(
-                {"reporting_timezone": f"Unknown time zone {self.reporting_timezone!r}."}
-            ) from None
+            errors["reporting_timezone"] = [f"Unknown time zone {self.reporting_timezone!r}."]
+        if currency := _currency_errors(self.currency):
+            errors["currency"] = currency
+        if isinstance(self.retention_months, int) and self.retention_months > MAX_RETENTION_MONTHS:
+            # Months past it would be beyond the calendar the metrics know (metrics.periods).
+            errors["retention_months"] = [
+                f"Retention is measured at most {MAX_RETENTION_MONTHS} months after a cohort."
+            ]
+        if errors:
+            raise ValidationError(errors)
 
     @classmethod
     def load(cls) -> "MetricSettings":

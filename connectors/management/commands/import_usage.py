@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from connectors.errors import ConnectorError
 from connectors.usage.csv_import import UsageFileRejected, usage_csv_import
 from connectors.usage.rows import SOURCES
+from supportops.redact import redact
 
 
 class Command(BaseCommand):
@@ -28,7 +29,7 @@ class Command(BaseCommand):
             count = len(exc.problems)
             lines = [f"{path}: rejected, nothing imported ({count} problem(s)):"]
             lines += [f"  {problem}" for problem in exc.problems]
-            raise CommandError("\n".join(lines)) from None
+            raise CommandError(redact("\n".join(lines))) from None
         except ConnectorError as exc:  # unreadable, or a usage sync is running
-            raise CommandError(f"{path}: {exc}") from None
+            raise CommandError(redact(f"{path}: {exc}")) from None
         self.stdout.write(f"{path}: {result.summary()}")
