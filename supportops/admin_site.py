@@ -50,7 +50,17 @@ SECTIONS = [
             "supportops.ReportDelivery",
         ],
     ),
-    ("Access", ["auth.User", "auth.Group", "authtoken.TokenProxy"]),
+    (
+        "Access",
+        [
+            "auth.User",
+            "auth.Group",
+            "knox.AuthToken",
+            "axes.AccessAttempt",
+            "axes.AccessFailureLog",
+            "axes.AccessLog",
+        ],
+    ),
 ]
 OTHER = "Other"
 

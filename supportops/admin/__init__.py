@@ -4,4 +4,4 @@ The site (supportops/admin_site.py) lists them in sections: cost inputs; custome
 identities; synced data; syncs; access.
 """
 
-from . import costs, customers, products, sync, synced  # noqa: F401
+from . import costs, customers, products, sync, synced, tokens  # noqa: F401

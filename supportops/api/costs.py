@@ -7,8 +7,9 @@ request is a 400 with a message on the field, never an IntegrityError.
 from rest_framework import serializers, viewsets
 
 from supportops.models import Expense, Product, TeamMember
+from supportops.models.costs import date_range_errors
 
-from .permissions import IsStaffOrReadOnly
+from .permissions import ModelPermissionsOrReadOnly
 
 
 def _constraint_message(model, name: str) -> str:
@@ -31,6 +32,8 @@ class _DatedSerializer(serializers.ModelSerializer):
         def current(field):
             return attrs[field] if field in attrs else getattr(self.instance, field, None)
 
+        if errors := date_range_errors(attrs):  # the models' clean(), as admin checks it
+            raise serializers.ValidationError(errors)
         start_date, end_date = current("start_date"), current("end_date")
         if start_date and end_date and end_date < start_date:
             raise serializers.ValidationError({"end_date": [self.end_before_start_message]})
@@ -82,16 +85,17 @@ class ExpenseSerializer(_DatedSerializer):
 
 
 class TeamMemberViewSet(viewsets.ModelViewSet):
-    """Team members: everyone signed in can read; staff can change them."""
+    """Team members: everyone signed in can read; writes follow the model permissions."""
 
     queryset = TeamMember.objects.prefetch_related("products").order_by("name", "id")
     serializer_class = TeamMemberSerializer
-    permission_classes = [IsStaffOrReadOnly]
+    permission_classes = [ModelPermissionsOrReadOnly]
 
 
 class ExpenseViewSet(viewsets.ModelViewSet):
-    """Tools, overhead and variable expenses: everyone signed in can read; staff can change."""
+    """Tools, overhead and variable expenses: everyone signed in reads; writes need the
+    model permissions (supportops/api/permissions.py)."""
 
     queryset = Expense.objects.order_by("name", "id")
     serializer_class = ExpenseSerializer
-    permission_classes = [IsStaffOrReadOnly]
+    permission_classes = [ModelPermissionsOrReadOnly]

@@ -1,23 +1,54 @@
-from rest_framework.permissions import SAFE_METHODS, BasePermission
+"""Who may write over the API: the same people admin lets write (Django's model permissions).
+
+Admin refuses a staff user without `supportops.add_expense` the expense form; the API must
+refuse them the POST too, or the permission means nothing. So every write needs a staff user
+holding the model's add/change/delete permission, or a superuser (who holds every permission).
+"""
+
+from rest_framework.permissions import SAFE_METHODS, DjangoModelPermissions
+
+WRITE_MESSAGE = (
+    "Changing this needs a staff user with the Django permission for it, or a superuser."
+)
+READ_MESSAGE = "Seeing this needs a staff user with the Django permission for it, or a superuser."
 
 
-class IsStaffOrReadOnly(BasePermission):
-    """Any signed-in user may read; only staff may write."""
+def _is_editor(user) -> bool:
+    """Admin lets only staff in; a superuser without is_staff still holds every permission."""
+    return bool(user and user.is_active and (user.is_staff or user.is_superuser))
 
-    message = "Only staff users can change cost inputs."
+
+class ModelPermissionsOrReadOnly(DjangoModelPermissions):
+    """Anyone signed in reads; a write needs the model's permission (POST add, PUT/PATCH change,
+    DELETE delete) on the view's queryset model."""
+
+    message = WRITE_MESSAGE
 
     def has_permission(self, request, view):
         user = request.user
         if not (user and user.is_authenticated):
             return False
-        return request.method in SAFE_METHODS or user.is_staff
+        if request.method in SAFE_METHODS:
+            return True
+        return _is_editor(user) and super().has_permission(request, view)
 
 
-class IsStaff(BasePermission):
-    """Staff only, to read and to write."""
+class ModelPermissions(DjangoModelPermissions):
+    """Admin-only configuration (ticket→product rules): reading needs the view (or change)
+    permission too, as admin's changelist does."""
 
-    message = "Only staff users can see and change this."
+    message = READ_MESSAGE
 
     def has_permission(self, request, view):
         user = request.user
-        return bool(user and user.is_authenticated and user.is_staff)
+        reading = request.method in SAFE_METHODS
+        self.message = READ_MESSAGE if reading else WRITE_MESSAGE
+        if not (user and user.is_authenticated and _is_editor(user)):
+            return False
+        if not reading:
+            return super().has_permission(request, view)
+        opts = self._queryset(view).model._meta
+        return any(
+            user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}")
+            for action in ("view", "change")
+        )

@@ -1,8 +1,9 @@
 """Products, the ticket→product rules and their re-map runs over the API (DESIGN.md §3).
 
-Products: read for signed-in users, write for staff. Rules: staff only. A rule names its
-product by name and runs in `position` order (lower first, then id; first match wins).
-Writing a rule (or deleting a product) re-maps the existing tickets in a background run
+Products: read for signed-in users, write with the model permissions. Rules: staff with the
+rule permissions only (supportops/api/permissions.py). A rule names its product by name and
+runs in `position` order (lower first, then id; first match wins). Writing a rule (or
+deleting a product) re-maps the existing tickets in a background run
 (supportops/product_remap.py); a rule write's response carries that run, and
 `product-remaps/` shows every run's progress to anyone signed in.
 """
@@ -14,7 +15,7 @@ from rest_framework import serializers, viewsets
 from supportops.models import Product, ProductRemap, ProductRule
 from supportops.product_remap import remap_percent
 
-from .permissions import IsStaff, IsStaffOrReadOnly
+from .permissions import ModelPermissions, ModelPermissionsOrReadOnly
 from .validation import FullCleanMixin
 
 
@@ -83,12 +84,12 @@ def _remap_refreshed(instance) -> None:
 
 
 class ProductViewSet(viewsets.ModelViewSet):
-    """Products (the Enterprise coverage group is one): everyone signed in can read; staff
-    can change them. Deleting one re-maps the tickets it had (its rules go with it)."""
+    """Products (the Enterprise coverage group is one): everyone signed in can read; writes
+    need the model permissions. Deleting one re-maps the tickets it had (its rules go with it)."""
 
     queryset = Product.objects.order_by("name", "id")
     serializer_class = ProductSerializer
-    permission_classes = [IsStaffOrReadOnly]
+    permission_classes = [ModelPermissionsOrReadOnly]
 
     @transaction.atomic
     def perform_destroy(self, instance):
@@ -96,11 +97,11 @@ class ProductViewSet(viewsets.ModelViewSet):
 
 
 class ProductRuleViewSet(viewsets.ModelViewSet):
-    """Ticket→product rules, in the order they run: staff only. Every write re-maps the
-    existing tickets; the response's `remap` is that run (see product-remaps/)."""
+    """Ticket→product rules, in the order they run: staff with the rule permissions. Every
+    write re-maps the existing tickets; the response's `remap` is that run (see product-remaps/)."""
 
     queryset = ProductRule.objects.select_related("product").order_by("position", "id")
-    permission_classes = [IsStaff]
+    permission_classes = [ModelPermissions]
 
     def get_serializer_class(self):
         if self.action in ("create", "update", "partial_update"):

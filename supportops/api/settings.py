@@ -1,5 +1,5 @@
 """The metric settings (one row, `MetricSettings`) over the API: read for signed-in users,
-PATCH for staff. Validation is the model's own (`full_clean`), so messages match admin's."""
+PATCH with `supportops.change_metricsettings` (staff) or a superuser. Validation is the model's own (`full_clean`), so messages match admin's."""
 
 from django.db import transaction
 from rest_framework import generics, serializers
@@ -7,7 +7,7 @@ from rest_framework import generics, serializers
 from supportops.billing import customer_billing_refresh
 from supportops.models import MetricSettings
 
-from .permissions import IsStaffOrReadOnly
+from .permissions import ModelPermissionsOrReadOnly
 from .validation import FullCleanMixin
 
 SETTINGS_FIELDS = [
@@ -32,10 +32,12 @@ class MetricSettingsSerializer(FullCleanMixin, serializers.ModelSerializer):
 
 
 class MetricSettingsView(generics.RetrieveUpdateAPIView):
-    """The metric settings: everyone signed in can read; staff can change them (PATCH)."""
+    """The metric settings: everyone signed in can read; PATCH needs the change permission."""
+
+    queryset = MetricSettings.objects.all()  # the model whose permissions guard a PATCH
 
     serializer_class = MetricSettingsSerializer
-    permission_classes = [IsStaffOrReadOnly]
+    permission_classes = [ModelPermissionsOrReadOnly]
     http_method_names = ["get", "patch", "head", "options"]
 
     def get_object(self):

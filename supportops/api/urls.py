@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.routers import DefaultRouter
 
-from .auth import obtain_token
+from .auth import token_view
 from .costs import ExpenseViewSet, TeamMemberViewSet
 from .customers import CustomerViewSet
 from .docs import ApiDocsView
@@ -22,7 +22,7 @@ router.register("product-rules", ProductRuleViewSet, basename="product-rule")
 router.register("product-remaps", ProductRemapViewSet, basename="product-remap")
 
 urlpatterns = [
-    path("auth/token/", obtain_token, name="token"),
+    path("auth/token/", token_view, name="token"),
     path(
         "schema/",
         SpectacularAPIView.as_view(permission_classes=[IsAuthenticated]),

@@ -1,8 +1,9 @@
 import pytest
-from rest_framework.authtoken.models import Token
+from django.contrib.auth.models import Permission
 from rest_framework.test import APIClient
 
 from supportops.models import MetricSettings
+from tests.auth_tokens import token_client
 
 PASSWORD = "correct horse battery staple"
 
@@ -12,20 +13,24 @@ def settings_row(db):
     return MetricSettings.load()
 
 
+# What a staff editor of the cost inputs holds in admin; the API asks the same permissions.
+EDITOR_MODELS = ["teammember", "expense", "product", "productrule", "metricsettings"]
+
+
 @pytest.fixture
 def staff_user(django_user_model):
-    return django_user_model.objects.create_user("lead", password=PASSWORD, is_staff=True)
+    user = django_user_model.objects.create_user("lead", password=PASSWORD, is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="supportops", content_type__model__in=EDITOR_MODELS
+        )
+    )
+    return user
 
 
 @pytest.fixture
 def analyst(django_user_model):
     return django_user_model.objects.create_user("analyst", password=PASSWORD)
-
-
-def _token_client(user):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
 
 
 @pytest.fixture
@@ -35,9 +40,9 @@ def anon_client():
 
 @pytest.fixture
 def staff_client(staff_user):
-    return _token_client(staff_user)
+    return token_client(staff_user)
 
 
 @pytest.fixture
 def analyst_client(analyst):
-    return _token_client(analyst)
+    return token_client(analyst)

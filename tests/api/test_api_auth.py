@@ -1,5 +1,5 @@
 import pytest
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 
 from .conftest import PASSWORD
 
@@ -40,18 +40,23 @@ def test_obtain_a_token_then_use_it(anon_client, analyst, settings_row):
         "/api/v1/auth/token/", {"username": "analyst", "password": PASSWORD}, format="json"
     )
     assert response.status_code == 200
-    token = response.json()["token"]
-    assert token == Token.objects.get(user=analyst).key
+    body = response.json()
+    assert set(body) == {"token", "expiry"}
+    token = body["token"]
+    stored = AuthToken.objects.get(user=analyst)
+    assert token.startswith(stored.token_key) and token not in stored.digest  # a digest only
 
     anon_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert anon_client.get("/api/v1/team-members/").status_code == 200
     assert anon_client.get("/api/v1/metrics/cost/?month=2016-01").status_code == 200
 
-    # Asking again gives the same token.
+    # Asking again gives another token; the first one still works.
     again = anon_client.post(
         "/api/v1/auth/token/", {"username": "analyst", "password": PASSWORD}, format="json"
     )
-    assert again.json() == {"token": token}
+    assert again.json()["token"] != token
+    assert AuthToken.objects.filter(user=analyst).count() == 2
+    assert anon_client.get("/api/v1/team-members/").status_code == 200
 
 
 def test_bad_credentials_are_a_400_with_drfs_message(anon_client, analyst):
@@ -60,7 +65,7 @@ def test_bad_credentials_are_a_400_with_drfs_message(anon_client, analyst):
     )
     assert response.status_code == 400
     assert response.json() == {"non_field_errors": ["Unable to log in with provided credentials."]}
-    assert not Token.objects.exists()
+    assert not AuthToken.objects.exists()
 
 
 def test_missing_credentials_are_a_400(anon_client, db):

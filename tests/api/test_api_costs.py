@@ -57,7 +57,10 @@ def test_non_staff_can_read_but_not_write(analyst_client, staff_client):
 
     response = analyst_client.post("/api/v1/team-members/", MEMBER, format="json")
     assert response.status_code == 403
-    assert response.json() == {"detail": "Only staff users can change cost inputs."}
+    assert response.json() == {
+        "detail": "Changing this needs a staff user with the Django permission for it, "
+        "or a superuser."
+    }
     assert analyst_client.post("/api/v1/expenses/", EXPENSE, format="json").status_code == 403
     member_url = f"/api/v1/team-members/{member_id}/"
     assert analyst_client.patch(member_url, {"fte": "0.5"}, format="json").status_code == 403

@@ -160,17 +160,18 @@ def test_deleting_a_product_over_the_api_remaps_its_tickets(
 
 
 def test_query_budgets(staff_client, analyst_client, products, django_assert_num_queries):
-    # token; product by name; full_clean: product exists, the check constraint (savepoint
+    # token; the user's permissions and their groups' (Django's model permissions); product
+    # by name; full_clean: product exists, the check constraint (savepoint
     # pair around it); the view's savepoint pair; insert; the remap asked for (savepoint,
     # queued one?, insert, release); the remap again after the commit; the data version moved
     # by the rule's save and the remap's (supportops/data_version.py)
-    with django_assert_num_queries(1 + 1 + 1 + 3 + 2 + 1 + 4 + 1 + 2):
+    with django_assert_num_queries(1 + 2 + 1 + 1 + 3 + 2 + 1 + 4 + 1 + 2):
         response = staff_client.post("/api/v1/product-rules/", RULE, format="json")
     assert response.status_code == 201
     url = f"/api/v1/product-rules/{response.json()['id']}/"
-    # token; the rule with its product; then as above (no product named), with an update, and
+    # token; the permissions (two); the rule with its product; then as above (no product named), with an update, and
     # the queued remap reused (its reason extended); the data version, twice again
-    with django_assert_num_queries(1 + 1 + 1 + 3 + 2 + 1 + 4 + 1 + 2):
+    with django_assert_num_queries(1 + 2 + 1 + 1 + 3 + 2 + 1 + 4 + 1 + 2):
         assert staff_client.patch(url, {"value": "x"}, format="json").status_code == 200
     rule_id = response.json()["id"]
     assert ProductRemap.objects.get().reason == f"rule #{rule_id} added; rule #{rule_id} changed"

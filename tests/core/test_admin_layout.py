@@ -65,7 +65,14 @@ def test_the_index_lists_sections_in_the_order_an_admin_thinks(admin_client):
         "Monthly reports",
         "Report deliveries",
     ]
-    assert models["Access"] == ["Users", "Groups", "Tokens"]
+    assert models["Access"] == [
+        "Users",
+        "Groups",
+        "Auth tokens",
+        "Access attempts",
+        "Access failures",
+        "Access logs",
+    ]
     positions = [page.index(f">{name}</a>") for name in SECTIONS]
     assert positions == sorted(positions)
     assert ">Supportops</a>" not in page and "Authentication and Authorization" not in page

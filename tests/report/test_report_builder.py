@@ -23,7 +23,6 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from metrics.cost import MonthUnavailable
@@ -31,6 +30,7 @@ from metrics.periods import Month
 from metrics.report import documents
 from metrics.report.builder import build_report
 from supportops.models import Invoice, MetricSettings, Subscription
+from tests.auth_tokens import token_for
 from tests.overview_data import NOW, overview_company
 from tests.support_cost_builders import at, subscription
 
@@ -49,7 +49,7 @@ def company(db, monkeypatch):
 def api(django_user_model):
     user = django_user_model.objects.create_user("exec", password="x")
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
 
     def get(path, **params):
         response = client.get(f"/api/v1/{path}", params)

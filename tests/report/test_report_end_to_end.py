@@ -18,12 +18,12 @@ from email import policy
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from metrics.report.snapshot import CHART_HEIGHT, CHART_WIDTH
 from metrics.report.tasks import send_due_task
 from supportops.models import MonthlyReport, ReportDelivery, ReportRecipient, ReportSchedule
+from tests.auth_tokens import token_for
 from tests.overview_data import overview_company
 from tests.report.smtp_server import smtp_server
 from tests.support_cost_builders import at, subscription
@@ -47,7 +47,7 @@ def company(monkeypatch, django_user_model):
     ReportRecipient.objects.create(email="ceo@acme.test", name="Ada Ceo")
     user = django_user_model.objects.create_user("exec", password="x")
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
     return client
 
 
