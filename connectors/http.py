@@ -15,13 +15,21 @@ from collections.abc import Callable
 import requests
 from django.conf import settings
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
+
+from supportops.redact import redact, redact_url
 
 from .errors import AuthenticationFailed, MalformedResponse, RateLimitExhausted, UpstreamUnavailable
 
 logger = logging.getLogger(__name__)
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
+BODY_BROKEN = (
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
+"""Raised while reading a body after the headers arrived: the peer reset or cut it."""
 
 
 class CappedRetry(Retry):
@@ -105,12 +113,23 @@ class HttpClient:
         """Send a request and return its JSON body, retrying bodies that do not parse.
 
         A body cut short in transit looks like invalid JSON; it is retried like a 5xx, and
-        reported as MalformedResponse only once retries are spent.
+        reported as MalformedResponse only once retries are spent. A connection reset while the
+        body is read (after urllib3 handed over the response, so its Retry never sees it) is
+        retried the same way and reported as UpstreamUnavailable.
         """
         url = self.url(path_or_url)
         attempts = self.max_retries + 1
         for attempt in range(1, attempts + 1):
-            response = self._send(method, url, **kwargs)
+            try:
+                response = self._send(method, url, **kwargs)
+            except BODY_BROKEN as exc:
+                if attempt == attempts:
+                    raise UpstreamUnavailable(
+                        f"{self.vendor} broke off the response for {_short(url)} "
+                        f"({_reason(exc)}) after {attempts} tries"
+                    ) from None
+                self._sleep(self.backoff * 2 ** (attempt - 1))
+                continue
             try:
                 return response.json()
             except (json.JSONDecodeError, requests.exceptions.JSONDecodeError) as exc:
@@ -130,12 +149,17 @@ class HttpClient:
                 f"{self.vendor} kept failing for {_short(url)} after {self.max_retries} retries: {exc}"
             ) from None
         except requests.exceptions.ConnectionError as exc:
+            if read_timed_out(exc):
+                raise UpstreamUnavailable(
+                    f"{self.vendor} did not answer within {self.timeout:g}s at {_short(url)} "
+                    f"after {self.max_retries} retries"
+                ) from None
             raise UpstreamUnavailable(
-                f"cannot reach {self.vendor} at {self.base_url} ({_reason(exc)})"
+                f"cannot reach {self.vendor} at {redact_url(self.base_url)} ({_reason(exc)})"
             ) from None
         except requests.exceptions.Timeout:
             raise UpstreamUnavailable(
-                f"{self.vendor} did not answer within {self.timeout:.0f}s at {_short(url)}"
+                f"{self.vendor} did not answer within {self.timeout:g}s at {_short(url)}"
             ) from None
         status = response.status_code
         if status in (401, 403):
@@ -159,16 +183,28 @@ class HttpClient:
         return response
 
 
+def read_timed_out(exc: requests.exceptions.ConnectionError) -> bool:
+    """Whether retries were spent on read timeouts: requests reports those as a
+    ConnectionError ("Max retries exceeded"), which would read as an unreachable host."""
+    error = exc.args[0] if exc.args else None
+    return isinstance(getattr(error, "reason", None), ReadTimeoutError)
+
+
 def _short(url: str) -> str:
-    return url.split("?", 1)[0]
+    """A URL as a reason may quote it: no query string, no password."""
+    return redact_url(url.split("?", 1)[0])
 
 
 def _reason(exc: Exception) -> str:
-    text = str(exc)
+    text = redact(exc)
     return text if len(text) < 160 else text[:157] + "..."
 
 
 def _error_text(response: requests.Response) -> str:
+    return redact(_body_text(response))
+
+
+def _body_text(response: requests.Response) -> str:
     try:
         body = response.json()
     except ValueError:

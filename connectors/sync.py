@@ -12,10 +12,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from supportops.models import SyncRun, SyncState
+from supportops.redact import redact
 
 from .base import ProgressCallback
 from .errors import ConnectorError, NotConfigured
@@ -51,6 +52,13 @@ def sync_run_recorded(*, source: str, full: bool = False) -> Iterator[SyncRun]:
         yield run
     except ConnectorError as exc:
         _finish(run, SyncRun.Status.FAILED, str(exc))
+        raise
+    except DatabaseError as exc:
+        # Our own database went away mid-page: the page's transaction rolled back (Django
+        # drops a connection whose rollback failed, so the next query reconnects) and the
+        # run resumes from the last committed checkpoint next time.
+        logger.exception("%s sync lost the database", source)
+        _finish(run, SyncRun.Status.FAILED, f"database error: {type(exc).__name__}: {_line(exc)}")
         raise
     except Exception as exc:
         logger.exception("%s sync crashed", source)
@@ -104,8 +112,13 @@ def _run_streams(connector, run: SyncRun, progress: ProgressCallback | None) -> 
             stream.after_run()
 
 
+def _line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else "no detail"
+
+
 def _finish(run: SyncRun, status: str, error: str) -> None:
     run.status = status
-    run.error = error
+    run.error = redact(error)
     run.finished_at = timezone.now()
     run.save(update_fields=["status", "error", "finished_at"])

@@ -11,6 +11,8 @@ otherwise read-only).
 
 from __future__ import annotations
 
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_replace
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Subquery
@@ -252,6 +254,8 @@ class MonthlyReportAdmin(ReadOnlyAdmin):
             self.message_user(request, f"Bad month: {exc}.", messages.ERROR)
             return None
 
+    # The email HTML styles itself with style attributes, as on the archive page.
+    @csp_replace({"style-src-attr": [UNSAFE_INLINE]})
     def preview_view(self, request):
         """The report as it would be built now (not saved, not sent), as the archive shows it."""
         if not self.has_view_permission(request):

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from django.db.models import Max, Q
 
 from supportops.models import Source, SyncRun
+from supportops.redact import redact
 
 # A source is late once its last success is older than this many schedule intervals.
 STALE_INTERVALS = 2
@@ -130,6 +131,6 @@ def _latest_errors(sources: list[str]) -> dict[str, str]:
     for source in sources:
         failed = SyncRun.objects.filter(source=source, status=SyncRun.Status.FAILED)
         error = failed.order_by("-finished_at").values_list("error", flat=True).first() or ""
-        lines = error.strip().splitlines()
+        lines = redact(error).strip().splitlines()  # rows saved before redaction existed
         errors[source] = lines[0][:200] if lines else ""
     return errors

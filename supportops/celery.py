@@ -1,10 +1,14 @@
-"""The Celery app. Periodic schedules live in `supportops.schedules`, in one place."""
+"""The Celery app. Periodic schedules live in `supportops.schedules`, in one place.
 
-import os
+Without DJANGO_SETTINGS_MODULE a worker runs the production settings
+(supportops/settings/choose.py), which refuse the published demo SECRET_KEY.
+"""
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supportops.settings.base")
+from .settings.choose import settings_module_choose
+
+settings_module_choose()
 
 app = Celery("supportops")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -43,7 +43,18 @@ def watch(page) -> tuple[list[str], list[tuple[str, str]]]:
         lambda msg: msg.type == "error" and console_errors.append((page.url, msg.text)),
     )
     page.on("pageerror", lambda error: console_errors.append((page.url, str(error))))
+    # Every Content-Security-Policy violation is a console error too (the browser logs only
+    # some of them, e.g. not those of report-only policies or of CSSOM changes).
+    page.add_init_script(CSP_VIOLATIONS_TO_CONSOLE)
     return requested, console_errors
+
+
+CSP_VIOLATIONS_TO_CONSOLE = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  console.error("CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline")
+    + " at " + (e.sourceFile || "") + ":" + e.lineNumber + " " + (e.sample || ""));
+});
+"""
 
 
 def sign_in(page, base_url: str, username: str, password: str) -> None:

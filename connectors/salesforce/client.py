@@ -25,13 +25,15 @@ from simple_salesforce.exceptions import (
     SalesforceRefusedRequest,
 )
 
+from supportops.redact import redact, redact_url
+
 from ..errors import (
     AuthenticationFailed,
     MalformedResponse,
     RateLimitExhausted,
     UpstreamUnavailable,
 )
-from ..http import HttpClient
+from ..http import BODY_BROKEN, HttpClient, read_timed_out
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +113,7 @@ class SalesforceClient:
             response = self.http.session.post(url, data=self._grant, timeout=self.http.timeout)
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
             raise UpstreamUnavailable(
-                f"cannot reach salesforce at {url} ({_reason(exc)})"
+                f"cannot reach salesforce at {redact_url(url)} ({_reason(exc)})"
             ) from None
         try:
             body = response.json()
@@ -163,9 +165,23 @@ class SalesforceClient:
                         f"({exc.msg} at char {exc.pos}) after {attempts} tries"
                     ) from None
                 self.http._sleep(self.http.backoff * 2 ** (attempt - 1))
+            except BODY_BROKEN as exc:
+                # The connection died after the headers, while the body was read: urllib3's
+                # Retry never sees that, so it is retried here like a truncated body.
+                if attempt >= attempts:
+                    raise UpstreamUnavailable(
+                        f"salesforce broke off the {what} response ({_reason(exc)}) "
+                        f"after {attempts} tries"
+                    ) from None
+                self.http._sleep(self.http.backoff * 2 ** (attempt - 1))
             except SalesforceError as exc:
                 raise _translate(what, exc) from None
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+                if isinstance(exc, requests.exceptions.ConnectionError) and read_timed_out(exc):
+                    raise UpstreamUnavailable(
+                        f"salesforce {what} did not answer within {self.http.timeout:g}s "
+                        f"after {self.http.max_retries} retries"
+                    ) from None
                 raise UpstreamUnavailable(
                     f"salesforce {what} failed at {self.instance_url} ({_reason(exc)})"
                 ) from None
@@ -204,5 +220,5 @@ def _detail(exc: SalesforceError) -> str:
 
 
 def _reason(exc: Exception) -> str:
-    text = str(exc)
+    text = redact(exc)
     return text if len(text) < 160 else text[:157] + "..."

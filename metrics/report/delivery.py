@@ -22,6 +22,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from supportops.models import MonthlyReport, ReportDelivery, ReportRecipient
+from supportops.redact import redact
 
 from .message import report_email, report_message_id
 from .schedule import month_has_ended
@@ -49,7 +50,8 @@ def describe_error(exc: BaseException) -> str:
         detail = f"{exc.smtp_code} {_text(exc.smtp_error)}"
     else:
         detail = str(exc)
-    return f"{type(exc).__name__}: {detail}".strip().rstrip(":")[:2000]
+    # An SMTP server may echo the login back; the row is shown in admin and by send_report.
+    return redact(f"{type(exc).__name__}: {detail}").strip().rstrip(":")[:2000]
 
 
 def _text(reply) -> str:

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from supportops.models import SyncRun, SyncState
+from supportops.redact import redact
 
 from . import display
 from .readonly import ReadOnlyAdmin
@@ -8,7 +9,7 @@ from .readonly import ReadOnlyAdmin
 
 @admin.register(SyncRun)
 class SyncRunAdmin(ReadOnlyAdmin):
-    list_display = ["source", "status", "started_at", "took", "read", "written", "error"]
+    list_display = ["source", "status", "started_at", "took", "read", "written", "reason"]
     list_filter = ["source", "status", "full"]
     search_fields = ["error"]
     date_hierarchy = "started_at"
@@ -23,12 +24,17 @@ class SyncRunAdmin(ReadOnlyAdmin):
         "records_written",
         "pages",
         "counts",
-        "error",
+        "reason",
     ]
-    readonly_fields = ["took"]
+    readonly_fields = ["took", "reason"]
 
     read = display.count("records_read", "Records read")
     written = display.count("records_written", "Records written")
+
+    @admin.display(description="Error", ordering="error")
+    def reason(self, run):
+        # Rows saved before redaction existed may still hold a credential.
+        return redact(run.error)
 
     @admin.display(description="Duration")
     def took(self, run):

@@ -1,5 +1,6 @@
 from django.db import models
 
+from ..redact import redact
 from .sources import Source
 
 
@@ -46,6 +47,12 @@ class SyncRun(models.Model):
 
     def __str__(self):
         return f"{self.source} {self.started_at:%Y-%m-%d %H:%M} {self.status}"
+
+    def save(self, *args, **kwargs):
+        # Whoever records a run (the sync engine, the CSV import, admin), its error is shown
+        # in admin, on every page's freshness line and by the commands: never a credential.
+        self.error = redact(self.error)
+        super().save(*args, **kwargs)
 
     @property
     def duration(self):

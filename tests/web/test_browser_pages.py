@@ -1,6 +1,7 @@
 """Every page of the app as a person sees it, at phone and laptop widths, in headless Chromium.
 
-For each page: nothing scrolls sideways, no console error, no request to another host, data
+For each page: nothing scrolls sideways, no console error (a Content-Security-Policy violation
+is one, tests/browser.py), a CSP header, no request to another host, data
 freshness in the frame, and every chart's modebar offers download, zoom and reset only (no
 button that sends the chart to Plotly's cloud).
 """
@@ -150,6 +151,8 @@ def test_every_page_at_phone_and_laptop_width(live_server, company):
                 response = page.goto(f"{live_server.url}{path}")
                 if response.status != status:
                     problems.append(f"{path} answered {response.status}")
+                if "'nonce-" not in response.headers.get("content-security-policy", ""):
+                    problems.append(f"{path} has no Content-Security-Policy with a nonce")
                 _wait_for_charts(page)
                 if name == "api-docs":
                     page.wait_for_selector(".opblock", timeout=20_000)

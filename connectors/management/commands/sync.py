@@ -6,6 +6,7 @@ from connectors.errors import ConnectorError
 from connectors.registry import CONNECTORS, enabled_sources
 from connectors.sync import sync_source
 from supportops.models import SyncRun
+from supportops.redact import redact
 
 
 class Command(BaseCommand):
@@ -27,7 +28,7 @@ class Command(BaseCommand):
             try:
                 run = sync_source(source=source, full=full, progress=self._progress(source, live))
             except ConnectorError as exc:
-                raise CommandError(f"{source}: {exc}") from None
+                raise CommandError(redact(f"{source}: {exc}")) from None
             if live:
                 self.stdout.write("")
             if run.status == SyncRun.Status.SUCCEEDED:
@@ -37,7 +38,7 @@ class Command(BaseCommand):
                     f"{seconds:.1f}s ({_counts(run.counts)})"
                 )
             else:
-                failures.append(f"{source}: {run.status}: {run.error}")
+                failures.append(redact(f"{source}: {run.status}: {run.error}"))
         if failures:
             raise CommandError("; ".join(failures))
 

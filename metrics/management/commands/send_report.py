@@ -14,6 +14,7 @@ from django.core.validators import validate_email
 from django.utils import timezone
 
 from supportops.models import MonthlyReport, ReportDelivery, ReportRecipient
+from supportops.redact import redact
 
 from ...periods import BadPeriod, Month
 from ...report import delivery as sender
@@ -95,7 +96,7 @@ class Command(BaseCommand):
             return f"{row.email}: skipped (the month has no data and the recipient skips those)"
         if row.status == Status.SENDING:
             return f"{row.email}: a send started {row.claimed_at:%Y-%m-%d %H:%M} UTC; nothing sent"
-        return f"{row.email}: failed: {row.last_error}"
+        return f"{row.email}: failed: {redact(row.last_error)}"
 
     def _dry_run(self, month: Month, to: str, now) -> None:
         from ...report.snapshot import preview
