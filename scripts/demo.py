@@ -55,6 +55,8 @@ def main() -> int:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "supportops.settings.base",
+        # The demo asks for its published SECRET_KEY (supportops/settings/choose.py).
+        "SUPPORTOPS_DEMO": "1",
         "DATABASE_URL": f"sqlite:///{db}",
         "ZENDESK_URL": sandbox_url,
         "ZENDESK_EMAIL": "demo@supportops.local",

@@ -16,6 +16,12 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+# JSON under /api/, the site's error pages elsewhere (supportops/api/errors.py).
+handler400 = "supportops.api.errors.bad_request"
+handler403 = "supportops.api.errors.permission_denied"
+handler404 = "supportops.api.errors.page_not_found"
+handler500 = "supportops.api.errors.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

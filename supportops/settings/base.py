@@ -5,9 +5,13 @@ same code runs the zero-config demo (SQLite, in-process Celery) and production (
 Redis, SMTP) without edits.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE
+
+from supportops.content_policy import plotly_style_attributes
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -36,9 +40,11 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # API tokens, stored as digests (supportops/api_tokens.py)
+    "axes",  # sign-in lockout (supportops/lockout.py)
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",  # Content-Security-Policy header (CONTENT_SECURITY_POLICY below)
     "supportops",
     "connectors",
     "metrics",
@@ -46,6 +52,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -53,8 +60,51 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A NUL in a query parameter or form field: a 400 naming it, not PostgreSQL's DataError.
+    "supportops.middleware.UnstorableInputMiddleware",
     "supportops.middleware.LoginRequiredMiddleware",
+    "supportops.middleware.ReadOnlyPagesMiddleware",
+    # Last, as axes asks: turns a locked-out sign-in into supportops.lockout's refusal.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Sign-in lockout (django-axes, supportops/lockout.py): AXES_FAILURE_LIMIT wrong passwords for
+# one username from one address lock that pair out for AXES_COOLOFF_MINUTES, on the sign-in
+# page, admin's and the API token endpoint alike. A right password resets the count.
+AUTHENTICATION_BACKENDS = [
+    "supportops.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "supportops.lockout.lockout_response"
+# The lockout's log line names the username and address (to act on it); the password is
+# always masked, in the log and in the attempts admin lists.
+AXES_SENSITIVE_PARAMETERS = []
+
+# Content-Security-Policy on every response (django-csp): scripts and styles only from our own
+# static files or an element carrying the response's nonce; no plugins, no framing, forms post
+# only here. Plotly uses the nonce'd style elements of templates/frame/plotly_styles.html, and
+# its rich-text style attributes are allowed by hash (supportops/content_policy.py). The report
+# archive page and admin's report preview alone allow any style attribute, which the stored
+# email HTML is made of (metrics/views/reports.py, metrics/admin.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", NONCE],
+        "style-src-attr": plotly_style_attributes(),
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    },
+}
 
 ROOT_URLCONF = "supportops.urls"
 WSGI_APPLICATION = "supportops.wsgi.application"
@@ -70,6 +120,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "supportops.context_processors.frame",
+                "csp.context_processors.nonce",  # {{ CSP_NONCE }} for an inline script/style
             ],
         },
     },
@@ -123,14 +174,35 @@ LOGOUT_REDIRECT_URL = "login"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "supportops.api_tokens.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON only: every answer of the API, errors included, is JSON whatever a browser accepts
+    # (people read the API at /api/v1/docs/); the metric endpoints add CSV.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # An unknown ?format= is a 400 naming the parameter, not DRF's bare 404.
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "supportops.api.negotiation.ContentNegotiation",
+    # Error responses in every operation's schema (supportops/api/schema.py).
+    "DEFAULT_SCHEMA_CLASS": "supportops.api.schema.AutoSchema",
+    # Nesting, NUL and surrogates refused with a 400 before anything recurses or stores them.
+    "DEFAULT_PARSER_CLASSES": [
+        "supportops.api.parsers.SafeJSONParser",
+        "supportops.api.parsers.SafeFormParser",
+        "supportops.api.parsers.SafeMultiPartParser",
+    ],
+    # A body over DATA_UPLOAD_MAX_MEMORY_SIZE is a JSON 413 too (supportops/api/errors.py).
+    "EXCEPTION_HANDLER": "supportops.api.errors.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "COERCE_DECIMAL_TO_STRING": True,
+}
+# API tokens (django-rest-knox): a digest is stored, never the token; each expires after
+# API_TOKEN_TTL_HOURS (none renew themselves) and all of a user's go when their password changes.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=env.int("API_TOKEN_TTL_HOURS", default=720)),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "SupportOps API",
@@ -202,6 +274,8 @@ SALESFORCE_INSTANCE_URL = env("SALESFORCE_INSTANCE_URL", default="")
 USAGE_WAREHOUSE_URL = env("USAGE_WAREHOUSE_URL", default="")
 # Empty: DEFAULT_QUERY in connectors/usage/warehouse.py.
 USAGE_WAREHOUSE_QUERY = env("USAGE_WAREHOUSE_QUERY", default="")
+# The pull's query is cancelled after this long (a hung query would hold its worker for ever).
+USAGE_WAREHOUSE_TIMEOUT_SECONDS = env.float("USAGE_WAREHOUSE_TIMEOUT_SECONDS", default=600)
 USAGE_SYNC_MINUTES = env.float("USAGE_SYNC_MINUTES", default=60)
 
 # HTTP client behaviour shared by every connector.
@@ -253,7 +327,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Credentials and URL passwords become *** (supportops/redact.py), also in tracebacks.
+    "filters": {"redact": {"()": "supportops.redact.RedactingFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
 
