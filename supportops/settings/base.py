@@ -139,6 +139,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The demo runs the web server, the sync and the sandbox at once; wait for locks
     # instead of failing with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30
+# An optional read replica: the pages' and the API's GETs read it, everything else (writes,
+# syncs, tasks, admin, sign-in state) the primary (supportops/db_router.py). Tests point it at
+# the test database (MIRROR), so the suite runs the same with or without it.
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db_url("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    DATABASE_ROUTERS = ["supportops.db_router.ReplicaRouter"]
+    MIDDLEWARE.insert(0, "supportops.db_router.ReplicaReadsMiddleware")
 
 # Computed metric results (the overview), keyed by the data version (supportops/data_version.py),
 # so a stale entry is never read. Per process by default; CACHE_URL=redis://... shares them
@@ -231,6 +241,24 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=60 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=55 * 60)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ACKS_LATE = True
+# One queue per kind of work, so a long sync never holds up a report: `celery worker -Q reports`
+# serves only reports; a worker without -Q serves every queue listed here, "celery" included
+# (where a task without a route goes, and what a sender without these routes publishes to).
+# Each queue has its own direct exchange, as Celery creates a queue it was not told about.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = {
+    name: {"exchange": name, "exchange_type": "direct", "routing_key": name}
+    for name in ("celery", "syncs", "reports", "recompute")
+}
+CELERY_TASK_ROUTES = {
+    "connectors.*": {"queue": "syncs"},
+    "reports.*": {"queue": "reports"},
+    "metrics.refresh_derived": {"queue": "recompute"},
+    "supportops.product_remap": {"queue": "recompute"},
+}
+# With a result backend, a task's result names its worker and queue (the two-worker test reads
+# them; an operator can too). Without one (the default) nothing is stored.
+CELERY_RESULT_EXTENDED = True
 # After a sync finishes, refresh customers' stored support cost and warm the overview cache
 # (metrics/refresh.py, task "metrics.refresh_derived").
 DERIVED_REFRESH_AFTER_SYNC = env.bool("DERIVED_REFRESH_AFTER_SYNC", default=True)
