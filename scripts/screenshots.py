@@ -45,6 +45,8 @@ def pages(customer_path: str) -> list[tuple[str, str]]:
         ("feature-request", "/feature-requests/request/?name=salesforce"),
         ("bugs", "/bugs/"),
         ("bug-group", "/bugs/group/?key=tag:bug-export"),
+        ("reports", "/reports/"),
+        ("report-archive", "/reports/2026-11/"),
         ("api-docs", "/api/v1/docs/"),
         ("not-found", "/customers/999999999/"),
     ]
