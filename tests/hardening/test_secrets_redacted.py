@@ -214,7 +214,9 @@ def test_redact_masks_url_passwords_dsn_passwords_and_configured_secrets(setting
     settings.EMAIL_HOST_PASSWORD = "smtp-pass-4242"
     settings.CELERY_BROKER_URL = "redis://:broker-pw-1234@127.0.0.1:6379/0"
     settings.USAGE_WAREHOUSE_URL = "postgresql://wh:p%40ss-word-99@db/wh"
-    settings.DATABASES["default"]["PASSWORD"] = "db-password-5150"
+    database = settings.DATABASES["default"]
+    had_password, old_password = "PASSWORD" in database, database.get("PASSWORD")
+    database["PASSWORD"] = "db-password-5150"  # a dict inside settings: restored by hand
     redaction.secrets_forget()
     try:
         text = (
@@ -228,7 +230,10 @@ def test_redact_masks_url_passwords_dsn_passwords_and_configured_secrets(setting
             "wh *** db *** http://host:80/path?a=b@c"
         )
     finally:
-        settings.DATABASES["default"].pop("PASSWORD", None)
+        if had_password:
+            database["PASSWORD"] = old_password
+        else:
+            database.pop("PASSWORD", None)
         redaction.secrets_forget()
     assert redaction.redact("nothing to hide: a wrong token") == "nothing to hide: a wrong token"
     assert redaction.redact(None) == ""
