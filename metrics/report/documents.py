@@ -111,6 +111,7 @@ def presented(data: Mapping) -> dict:
         "links": list(data["links"].items()),
         "archive_link": data["links"].get("Report archive", ""),
         "freshness": data["freshness"],
+        "pdf_missing": data.get("pdf_missing", ""),
     }
     if "cost_trend" in sections:
         cost = sections["cost_trend"]

@@ -105,10 +105,11 @@ def report_email(
         )
     if charts:  # RFC 2387: the related part names the type of its root part
         html.set_param("type", "text/html")
-    mime.add_attachment(
-        bytes(report.pdf),
-        maintype="application",
-        subtype="pdf",
-        filename=pdf_filename(report.month),
-    )
+    if report.pdf:  # empty when Chromium could not print it: the email says so instead
+        mime.add_attachment(
+            bytes(report.pdf),
+            maintype="application",
+            subtype="pdf",
+            filename=pdf_filename(report.month),
+        )
     return ReportEmail(mime, to=address)

@@ -73,8 +73,18 @@ def chart_url(month: Month, name: str) -> str:
 
 
 def _build(month: Month, *, now: datetime) -> tuple[MonthlyReport, list[ReportChart]]:
+    from .render import RenderError
+
     data = build_report(month, now=now)
     charts = render_charts(data)
+    try:
+        pdf = _pdf(data, charts)
+    except RenderError as exc:
+        # The email and the archive still carry every figure; a missing attachment is said
+        # in the email rather than holding the whole report back.
+        log.warning("report %s: PDF not rendered: %s", data["month"], exc)
+        pdf = b""
+        data["pdf_missing"] = f"The PDF could not be made this time ({exc})."
     report = MonthlyReport(
         month=month.first_date,
         built_at=now,
@@ -84,7 +94,7 @@ def _build(month: Month, *, now: datetime) -> tuple[MonthlyReport, list[ReportCh
         html_email=documents.email_html(data, charts),
         text=documents.email_text(data),
         archive_html=documents.archive_html(data, charts, lambda n: chart_url(month, n)),
-        pdf=_pdf(data, charts),
+        pdf=pdf,
     )
     rows = [
         ReportChart(name=chart.name, position=i, png=chart.png, alt=chart.alt)

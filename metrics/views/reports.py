@@ -74,6 +74,8 @@ def report_archive_view(request, month: str):
 
 def report_pdf_view(request, month: str):
     report = _report(month)
+    if not report.pdf:
+        raise Http404(report.data.get("pdf_missing") or "This report has no PDF.")
     response = HttpResponse(bytes(report.pdf), content_type="application/pdf")
     filename = f"supportops-report-{report.month:%Y-%m}.pdf"
     response["Content-Disposition"] = f'inline; filename="{filename}"'
