@@ -19,7 +19,7 @@ Each figure is also read back from the endpoint that owns it, for the same month
 
 from __future__ import annotations
 
-from decimal import Decimal
+from datetime import UTC, datetime
 
 import pytest
 from django.utils import timezone
@@ -187,8 +187,13 @@ def test_a_month_before_the_first_ticket_and_a_month_not_ended(company):
 
 
 def test_months_follow_the_reporting_time_zone(company):
+    """30 Apr 13:00 UTC is 1 May 01:00 in Auckland (UTC+12): April has ended there but not in
+    UTC. April's four tickets (2, 5, 8 and 20 Apr, midnight UTC) all fall inside Auckland's
+    April (31 Mar 12:00 to 30 Apr 12:00 UTC), so its count stays 4."""
+    late_april = datetime(2016, 4, 30, 13, tzinfo=UTC)
+    with pytest.raises(MonthUnavailable, match="Apr 2016 has not ended yet"):
+        build_report(APRIL, now=late_april)
     MetricSettings.objects.filter(pk=1).update(reporting_timezone="Pacific/Auckland")
-    # 15 May 12:00 UTC is 16 May in Auckland: April is still the last complete month
-    report = build_report(APRIL, now=NOW)
+    report = build_report(APRIL, now=late_april)
     assert report["timezone"] == "Pacific/Auckland"
-    assert Decimal(_headlines(report)["tickets"]["value"]) >= 0
+    assert _headlines(report)["tickets"]["value"] == "4"
