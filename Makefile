@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: install demo test lint format bench bench-metrics bench-web clean
+.PHONY: install demo demo-prod test lint format bench bench-metrics bench-web bench-load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,11 @@ install: $(VENV)/.installed
 
 demo: install
 	PORT=$(PORT) $(BIN)/python scripts/demo.py
+
+# The same demo served by gunicorn with the production settings, on PostgreSQL (scripts/demo.py)
+demo-prod: install
+	scripts/test-services up
+	PORT=$(PORT) $(BIN)/python scripts/demo.py --production
 
 test: install
 	scripts/test-services up
@@ -34,8 +39,10 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Zendesk and Stripe ingest side by side (bench/ingest.py); BENCH_ARGS="--zendesk 100000 --stripe 100000"
 bench: install
-	$(BIN)/python bench/sync_zendesk.py
+	scripts/test-services up
+	$(BIN)/python bench/ingest.py $(BENCH_ARGS)
 
 # BENCH_ARGS="--scale 0.1" for a quick run; see bench/metrics.py
 bench-metrics: install
@@ -46,6 +53,12 @@ bench-metrics: install
 bench-web: install
 	scripts/test-services up
 	$(BIN)/python bench/web_latency.py $(BENCH_ARGS)
+
+# locust: 20 signed-in users at once through gunicorn (2 workers), p50/p95/p99 per page;
+# BENCH_ARGS as above, e.g. "--users 5 --run-time 30" (bench/load_test.py)
+bench-load: install
+	scripts/test-services up
+	$(BIN)/python bench/load_test.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

@@ -12,6 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 
+import orjson
 import requests
 from django.conf import settings
 from requests.adapters import HTTPAdapter
@@ -131,8 +132,9 @@ class HttpClient:
                 self._sleep(self.backoff * 2 ** (attempt - 1))
                 continue
             try:
-                return response.json()
-            except (json.JSONDecodeError, requests.exceptions.JSONDecodeError) as exc:
+                # orjson: the standard decoder was a fifth of a Zendesk sync's time.
+                return orjson.loads(response.content)
+            except json.JSONDecodeError as exc:  # orjson's error is a subclass
                 if attempt == attempts:
                     raise MalformedResponse(
                         f"{self.vendor} returned a body that is not valid JSON for "

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+import orjson
+
 from .errors import MalformedResponse
 
 # What a normalizer raises on a record that is not the shape it expects.
@@ -43,8 +45,14 @@ def vendor_guard(vendor: str, *, id_key: str = "id") -> Callable[[str, Callable]
 
 
 def _has_nul(value) -> bool:
-    """One C-level pass: repr() shows a NUL in any nested string as \\x00 (a literal
-    backslash-x00 in the text matches too; cleaning that record then changes nothing)."""
+    """One C-level pass: orjson writes a NUL in any nested string as \\u0000 (a literal
+    backslash-u0000 in the text matches too; cleaning that record then changes nothing). It is
+    a tenth of the cost of repr(), which this check once was: two thirds of normalizing a
+    ticket. Values orjson cannot write (not from a JSON body) fall back to repr()."""
+    try:
+        return b"\\u0000" in orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
+    except (TypeError, orjson.JSONEncodeError):
+        pass
     try:
         return "\\x00" in repr(value)
     except (ValueError, RecursionError):  # an int past 4,300 digits; absurd nesting

@@ -17,6 +17,7 @@ from supportops.identity import domain_index, email_domain
 from supportops.models import Contact, CustomerIdentity, Interaction, Ticket
 from supportops.products import Rule, product_for
 
+from .page_upsert import page_upsert
 from .records import AccountRecord, ContactRecord, InteractionRecord, TicketRecord
 
 UNIQUE = ["source", "external_id"]
@@ -28,40 +29,48 @@ def _dedupe(records):
     return list({r.external_id: r for r in records}.values())
 
 
+ACCOUNT_COLUMNS = (
+    "external_id",
+    "name",
+    "domains",
+    "account_key",
+    "is_deleted",
+    "extra",
+    "references",
+    "source_created_at",
+)
+
+
 def accounts_upsert(records: list[AccountRecord]) -> int:
-    now = timezone.now()
+    records = _dedupe(records)
+    if not records:
+        return 0
     rows = [
-        CustomerIdentity(
-            source=r.source,
-            external_id=r.external_id,
-            name=r.name[:255],
-            domains=[d.lower() for d in r.domains],
-            account_key=r.account_key,
-            is_deleted=r.is_deleted,
-            extra=r.extra,
-            references=[list(ref) for ref in r.references],
-            source_created_at=r.source_created_at,
-            synced_at=now,
+        (
+            r.external_id,
+            r.name[:255],
+            [d.lower() for d in r.domains],
+            r.account_key,
+            r.is_deleted,
+            r.extra,
+            [list(ref) for ref in r.references],
+            r.source_created_at,
         )
-        for r in _dedupe(records)
+        for r in records
     ]
     # customer and match_method are left alone: they belong to identity resolution and admins.
-    CustomerIdentity.objects.bulk_create(
+    return page_upsert(
+        CustomerIdentity,
+        ACCOUNT_COLUMNS,
         rows,
-        update_conflicts=True,
-        unique_fields=UNIQUE,
-        update_fields=[
-            "name",
-            "domains",
-            "account_key",
-            "is_deleted",
-            "extra",
-            "references",
-            "source_created_at",
-            "synced_at",
-        ],
+        update_fields=(*ACCOUNT_COLUMNS[1:], "synced_at"),
+        constants=_page_constants(records),
     )
-    return len(rows)
+
+
+def _page_constants(records) -> dict:
+    """The columns every row of a page shares: its source, and when it was synced."""
+    return {"source": records[0].source, "synced_at": timezone.now()}
 
 
 def account_customers(source: str, account_ids) -> dict[str, int | None]:
@@ -73,57 +82,59 @@ def account_customers(source: str, account_ids) -> dict[str, int | None]:
     )
 
 
+CONTACT_COLUMNS = (
+    "external_id",
+    "customer_id",
+    "organization_external_id",
+    "name",
+    "email",
+    "role",
+    "is_active",
+    "source_created_at",
+    "extra",
+)
+
+
 def contacts_upsert(records: list[ContactRecord]) -> int:
     records = _dedupe(records)
     if not records:
         return 0
     source = records[0].source
     orgs = account_customers(source, (r.organization_external_id for r in records))
-    domains = domain_index()
-    now = timezone.now()
+    people = [r for r in records if r.role not in AGENT_ROLES]
+    domains = domain_index(domains={email_domain(r.email) for r in people})
     rows = []
     for r in records:
         customer_id = orgs.get(r.organization_external_id)
         if customer_id is None and r.role not in AGENT_ROLES:
             customer_id = domains.get(email_domain(r.email))
         rows.append(
-            Contact(
-                source=r.source,
-                external_id=r.external_id,
-                customer_id=customer_id,
-                organization_external_id=r.organization_external_id,
-                name=r.name[:255],
-                email=r.email[:254],
-                role=r.role,
-                is_active=r.is_active,
-                source_created_at=r.source_created_at,
-                extra=r.extra,
-                synced_at=now,
+            (
+                r.external_id,
+                customer_id,
+                r.organization_external_id,
+                r.name[:255],
+                r.email[:254],
+                r.role,
+                r.is_active,
+                r.source_created_at,
+                r.extra,
             )
         )
-    Contact.objects.bulk_create(
+    return page_upsert(
+        Contact,
+        CONTACT_COLUMNS,
         rows,
-        update_conflicts=True,
-        unique_fields=UNIQUE,
-        update_fields=[
-            "customer",
-            "organization_external_id",
-            "name",
-            "email",
-            "role",
-            "is_active",
-            "source_created_at",
-            "extra",
-            "synced_at",
-        ],
+        update_fields=(*CONTACT_COLUMNS[1:], "synced_at"),
+        constants=_page_constants(records),
     )
-    return len(rows)
 
 
-TICKET_FIELDS = [
-    "customer",
+TICKET_COLUMNS = (
+    "external_id",
+    "customer_id",
     "organization_external_id",
-    "requester",
+    "requester_id",
     "requester_external_id",
     "channel",
     "subject",
@@ -131,7 +142,7 @@ TICKET_FIELDS = [
     "type",
     "priority",
     "tags",
-    "product",
+    "product_id",
     "problem_external_id",
     "created_at",
     "updated_at",
@@ -143,8 +154,8 @@ TICKET_FIELDS = [
     "custom_fields",
     "is_deleted",
     "extra",
-    "synced_at",
-]
+)
+TICKET_FIELDS = (*TICKET_COLUMNS[1:], "synced_at")
 
 
 def tickets_upsert(records: list[TicketRecord], *, rules: list[Rule]) -> int:
@@ -159,46 +170,58 @@ def tickets_upsert(records: list[TicketRecord], *, rules: list[Rule]) -> int:
             source=source, external_id__in={r.requester_external_id for r in records}
         ).values_list("external_id", "id", "customer_id")
     }
-    now = timezone.now()
+    no_requester = (None, None)
     rows = []
     for r in records:
-        requester_id, requester_customer = requesters.get(r.requester_external_id, (None, None))
-        customer_id = orgs.get(r.organization_external_id) or requester_customer
+        requester_id, requester_customer = requesters.get(r.requester_external_id, no_requester)
         rows.append(
-            Ticket(
-                source=r.source,
-                external_id=r.external_id,
-                customer_id=customer_id,
-                organization_external_id=r.organization_external_id,
-                requester_id=requester_id,
-                requester_external_id=r.requester_external_id,
-                channel=r.channel,
-                subject=r.subject,
-                status=r.status,
-                type=r.type,
-                priority=r.priority,
-                tags=r.tags,
-                product_id=product_for(
+            (
+                r.external_id,
+                orgs.get(r.organization_external_id) or requester_customer,
+                r.organization_external_id,
+                requester_id,
+                r.requester_external_id,
+                r.channel,
+                r.subject,
+                r.status,
+                r.type,
+                r.priority,
+                r.tags,
+                product_for(
                     rules=rules, custom_fields=r.custom_fields, tags=r.tags, form_id=r.form_id
                 ),
-                problem_external_id=r.problem_external_id,
-                created_at=r.created_at,
-                updated_at=r.updated_at,
-                solved_at=r.solved_at,
-                first_reply_minutes=r.first_reply_minutes,
-                full_resolution_minutes=r.full_resolution_minutes,
-                reopens=r.reopens,
-                form_id=r.form_id,
-                custom_fields=r.custom_fields,
-                is_deleted=r.is_deleted,
-                extra=r.extra,
-                synced_at=now,
+                r.problem_external_id,
+                r.created_at,
+                r.updated_at,
+                r.solved_at,
+                r.first_reply_minutes,
+                r.full_resolution_minutes,
+                r.reopens,
+                r.form_id,
+                r.custom_fields,
+                r.is_deleted,
+                r.extra,
             )
         )
-    Ticket.objects.bulk_create(
-        rows, update_conflicts=True, unique_fields=UNIQUE, update_fields=TICKET_FIELDS
+    return page_upsert(
+        Ticket,
+        TICKET_COLUMNS,
+        rows,
+        update_fields=TICKET_FIELDS,
+        constants=_page_constants(records),
     )
-    return len(rows)
+
+
+INTERACTION_COLUMNS = (
+    "external_id",
+    "ticket_id",
+    "ticket_external_id",
+    "author_external_id",
+    "author_role",
+    "is_public",
+    "created_at",
+    "body",
+)
 
 
 def interactions_upsert(records: list[InteractionRecord]) -> int:
@@ -216,48 +239,35 @@ def interactions_upsert(records: list[InteractionRecord]) -> int:
             source=source, external_id__in={r.author_external_id for r in records}
         ).values_list("external_id", "role")
     )
-    now = timezone.now()
-    rows = []
-    for r in records:
-        role = r.author_role
-        if role is None:
-            contact_role = roles.get(r.author_external_id)
-            if contact_role is None:
-                role = Interaction.AuthorRole.SYSTEM
-            elif contact_role in AGENT_ROLES:
-                role = Interaction.AuthorRole.AGENT
-            else:
-                role = Interaction.AuthorRole.CUSTOMER
-        rows.append(
-            Interaction(
-                source=r.source,
-                external_id=r.external_id,
-                ticket_id=tickets.get(r.ticket_external_id),
-                ticket_external_id=r.ticket_external_id,
-                author_external_id=r.author_external_id,
-                author_role=role,
-                is_public=r.is_public,
-                created_at=r.created_at,
-                body=r.body,
-                synced_at=now,
-            )
+    rows = [
+        (
+            r.external_id,
+            tickets.get(r.ticket_external_id),
+            r.ticket_external_id,
+            r.author_external_id,
+            r.author_role or _role_of(roles.get(r.author_external_id)),
+            r.is_public,
+            r.created_at,
+            r.body,
         )
-    Interaction.objects.bulk_create(
+        for r in records
+    ]
+    return page_upsert(
+        Interaction,
+        INTERACTION_COLUMNS,
         rows,
-        update_conflicts=True,
-        unique_fields=UNIQUE,
-        update_fields=[
-            "ticket",
-            "ticket_external_id",
-            "author_external_id",
-            "author_role",
-            "is_public",
-            "created_at",
-            "body",
-            "synced_at",
-        ],
+        update_fields=(*INTERACTION_COLUMNS[1:], "synced_at"),
+        constants=_page_constants(records),
     )
-    return len(rows)
+
+
+def _role_of(contact_role: str | None) -> str:
+    """An author's role from their contact record: unknown authors are the system."""
+    if contact_role is None:
+        return Interaction.AuthorRole.SYSTEM
+    if contact_role in AGENT_ROLES:
+        return Interaction.AuthorRole.AGENT
+    return Interaction.AuthorRole.CUSTOMER
 
 
 def interactions_link_tickets(*, source: str) -> None:
@@ -289,19 +299,18 @@ def owned_rows_upsert(
         return 0
     owners = account_customers(records[0].source, (getattr(r, owner_field) for r in records))
     more = resolve(records) if resolve else (lambda record: {})
-    columns = {f.name for f in model._meta.concrete_fields}
-    names = [f.name for f in fields(records[0]) if f.name in columns]
+    by_name = {f.name: f.attname for f in model._meta.concrete_fields}
+    names = [f.name for f in fields(records[0]) if f.name in by_name]
     now = timezone.now()
-    rows = [
-        model(
-            **{name: getattr(r, name) for name in names},
-            **more(r),
-            customer_id=owners.get(getattr(r, owner_field)),
-            synced_at=now,
-        )
-        for r in records
-    ]
-    model.objects.bulk_create(
-        rows, update_conflicts=True, unique_fields=UNIQUE, update_fields=update_fields
+    rows, columns = [], None
+    for r in records:
+        values = {by_name[name]: getattr(r, name) for name in names}
+        for name, value in more(r).items():
+            values[by_name.get(name, name)] = value
+        values["customer_id"] = owners.get(getattr(r, owner_field))
+        if columns is None:
+            columns = tuple(values)
+        rows.append(tuple(values[c] for c in columns))
+    return page_upsert(
+        model, columns, rows, update_fields=update_fields, constants={"synced_at": now}
     )
-    return len(rows)

@@ -63,6 +63,13 @@ class Customer(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        # Contacts find their customer by an exact, indexed match on these (identity.py
+        # domain_index), so they are kept lower-case whoever types them.
+        if isinstance(self.domains, list):
+            self.domains = [d.strip().lower() if isinstance(d, str) else d for d in self.domains]
+        super().save(*args, **kwargs)
+
 
 class MatchMethod(models.TextChoices):
     EXPLICIT = "explicit", "Explicit id"
