@@ -24,15 +24,26 @@ def _enterprise_plan_pattern() -> str:
     return stored.first() or MetricSettings._meta.get_field("enterprise_plan_pattern").default
 
 
-def billing_links_refresh(*, source: str) -> None:
-    """Point subscriptions, invoices and charges at their billing customer's current Customer."""
-    owner = CustomerIdentity.objects.filter(
+def billing_links_refresh(*, source: str) -> int:
+    """Point subscriptions, invoices and charges at their billing customer's current Customer.
+
+    Only rows whose link is stale are written: it runs after every Stripe sync, and rewriting
+    every invoice each time (wide rows with their JSON) cost more than the sync's own writes.
+    Returns how many rows it relinked.
+    """
+    identities = CustomerIdentity.objects.filter(
         source=source, external_id=OuterRef("customer_external_id")
-    ).values("customer_id")[:1]
-    for model in (Subscription, Invoice, Charge):
-        model.objects.filter(source=source).exclude(customer_external_id="").update(
-            customer_id=Subquery(owner)
-        )
+    )
+    owner = identities.values("customer_id")[:1]
+    has_owner = Exists(identities.filter(customer__isnull=False))
+    same_owner = Exists(identities.filter(customer_id=OuterRef("customer_id")))
+    return sum(
+        model.objects.filter(source=source)
+        .exclude(customer_external_id="")
+        .filter(~same_owner & (has_owner | Q(customer__isnull=False)))
+        .update(customer_id=Subquery(owner))
+        for model in (Subscription, Invoice, Charge)
+    )
 
 
 def customer_billing_refresh(*, enterprise_pattern: str | None = None) -> int:

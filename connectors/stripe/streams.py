@@ -26,6 +26,11 @@ EVENT_LOOKBACK = 300  # events re-read before a full pass began (clock skew)
 EVENT_LAG = 60  # seconds: the newest events are read on the next run
 MAX_SPAN = 3650 * DAY
 PAGE = 100
+PAGES_PER_WRITE = 10
+"""List pages written together, in one transaction with the last one's checkpoint: a write
+and its bookkeeping (staging table, owner lookup, cursor, run counts, lock heartbeat) cost
+about as much for 100 rows as for 1,000, so a first sync of 100,000 invoices spent most of its
+time on them. A crash loses at most the pages of one write, which the next run reads again."""
 
 
 @dataclass
@@ -95,6 +100,9 @@ def windowed_list(
     enrich: Callable[[HttpClient, dict], dict] | None = None,
 ) -> Callable[[HttpClient, dict], Iterator[Page]]:
     def read(client: HttpClient, state: dict) -> Iterator[Page]:
+        return _batched(pages(client, state))
+
+    def pages(client: HttpClient, state: dict) -> Iterator[Page]:
         if plan.full:
             started = plan.started
         elif state.get("complete") or plan.events_before is None:
@@ -128,6 +136,21 @@ def windowed_list(
             lo = hi
 
     return read
+
+
+def _batched(pages: Iterator[Page]) -> Iterator[Page]:
+    """Every PAGES_PER_WRITE pages as one: their records in order, the last one's state (it
+    covers them all: a list page's state never runs ahead of the pages before it)."""
+    records: list = []
+    count = 0
+    for page in pages:
+        records.extend(page.records)
+        count += 1
+        if count >= PAGES_PER_WRITE:
+            yield Page(records=records, state=page.state)
+            records, count = [], 0
+    if count:
+        yield Page(records=records, state=page.state)
 
 
 def events(

@@ -116,7 +116,13 @@ def deletions_apply(records: list[Deletion]) -> int:
 
 
 def records_write(records: list) -> int:
-    """Write one page of mixed billing records, parents before children."""
+    """Write one page of mixed billing records, parents before children.
+
+    A page's customers are linked (identity resolution) before its subscriptions and invoices
+    are written, so they find their owner. Resolution still loads every customer's domains
+    and keys (supportops/identity.py), so a first sync pays it once per write of
+    streams.PAGES_PER_WRITE list pages rather than once per page.
+    """
     by_type: dict[type, list] = {}
     for record in records:
         by_type.setdefault(type(record), []).append(record)

@@ -47,6 +47,7 @@ START = END_AT + timedelta(hours=1)
 KEY = "sk_test_sandbox"
 TABLES = (Customer, CustomerIdentity, Plan, Subscription, Invoice, Charge, SyncState)
 PAGE = 4  # small pages: every list is a chain of starting_after pages
+WRITE = 2  # pages per write: a fault can land between writes or between a write's pages
 INVOICES = "/v1/invoices"
 SUBSCRIPTIONS = "/v1/subscriptions"
 
@@ -69,6 +70,7 @@ class Bench:
         settings.CONNECTOR_BACKOFF_SECONDS = 0.01
         monkeypatch.setitem(registry.CONNECTORS, "stripe", "connectors.stripe.connector")
         monkeypatch.setattr("connectors.stripe.streams.PAGE", PAGE)
+        monkeypatch.setattr("connectors.stripe.streams.PAGES_PER_WRITE", WRITE)
 
     @contextmanager
     def sandbox(self) -> Iterator[SandboxServer]:
@@ -414,7 +416,10 @@ def test_worker_killed_mid_page_then_rerun(bench, settings):
             STRIPE_API_BASE=server.url,
             STRIPE_API_KEY=KEY,
             STRIPE_WINDOW_DAYS="5000",
-            FAULTS_SET=f"connectors.stripe.streams.PAGE={PAGE}",
+            FAULTS_SET=(
+                f"connectors.stripe.streams.PAGE={PAGE};"
+                f"connectors.stripe.streams.PAGES_PER_WRITE={WRITE}"
+            ),
         )
         process = worker_start(env, "sync", "stripe")
         killed = on_request(

@@ -80,6 +80,9 @@ def test_crash_mid_sync_then_resume_matches_a_clean_sync(
     stripe, sync, server, settings, monkeypatch, snapshot
 ):
     monkeypatch.setattr("connectors.stripe.streams.PAGE", 2)
+    # Three pages a write: the first write commits, the crash on the fifth page lands in the
+    # second, whose fourth page is read but never written.
+    monkeypatch.setattr("connectors.stripe.streams.PAGES_PER_WRITE", 3)
     settings.STRIPE_WINDOW_DAYS = 5000  # few windows: the crash lands mid-window
     server.faults.add("invoices", "fail_after_pages", pages=4)
     crashed = sync()
