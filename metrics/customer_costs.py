@@ -162,11 +162,16 @@ def _replace_rows(spans: list[MonthSpan], tz: ZoneInfo) -> tuple[int, int]:
                 AND f.month = {table}.month AND f.cost_cents = {table}.cost_cents)"""
         )
         deleted = cursor.rowcount
+        # What is left after the DELETE equals its fresh row, so a (customer, month) already
+        # stored is skipped through the unique index. Not an anti-join against the table being
+        # written: planned while that is empty (the first refresh of a loaded database), the
+        # anti-join went row by row against its growing heap (the 1M-ticket bench data set:
+        # ~70 rows/s, some 300,000 of 443,569 rows after 20 minutes; now seconds).
+        # `WHERE true`: SQLite's parser needs a WHERE before ON CONFLICT in INSERT ... SELECT.
         cursor.execute(
             f"""INSERT INTO {table} (customer_id, month, cost_cents)
-            SELECT customer_id, month, cost_cents FROM {FRESH} f WHERE NOT EXISTS (
-                SELECT 1 FROM {table} m WHERE m.customer_id = f.customer_id
-                AND m.month = f.month)"""
+            SELECT customer_id, month, cost_cents FROM {FRESH} WHERE true
+            ON CONFLICT (customer_id, month) DO NOTHING"""
         )
         inserted = cursor.rowcount
         cursor.execute(f"DROP TABLE {FRESH}")

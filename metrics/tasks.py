@@ -11,6 +11,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
+from .cached import dashboards_warm
 from .customer_costs import customer_costs_refresh
 from .overview_cache import overview_warm
 
@@ -19,12 +20,14 @@ REFRESH_DERIVED = "metrics.refresh_derived"
 
 @shared_task(name=REFRESH_DERIVED)
 def refresh_derived() -> dict:
-    """Customers' support cost to date, then the overview of the default month into the cache
-    (so the first request after a sync is served from it). Each step does nothing when it is
-    current already, so running it often costs a few queries."""
+    """Customers' support cost to date, then the overview of the default month and each
+    dashboard's default view into the cache (so the first request after a sync is served from
+    it; metrics/cached.py says which views). Each step does nothing when it is current
+    already, so running it often costs a few queries."""
     now = timezone.now()
     outcome = customer_costs_refresh(now=now)
     warmed = overview_warm(now=now)
+    dashboards = dashboards_warm(now=now)
     return {
         "customer_costs_refreshed": outcome.refreshed,
         "data_version": outcome.data_version,
@@ -32,4 +35,5 @@ def refresh_derived() -> dict:
         "rows_written": outcome.written,
         "rows_removed": outcome.removed,
         "overview_month": None if warmed is None else str(warmed),
+        "dashboards_warmed": dashboards,
     }

@@ -4,8 +4,8 @@
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
-from ..allocation import cost_allocation
 from ..allocation_results import BASES, BASIS_REPLIES, BY_CHANNEL, GROUPINGS
+from ..cached import cost_allocation_cached
 from ..cost import MonthUnavailable
 from .base import MetricView
 from .fields import MonthField, money_field, ratio_field
@@ -89,7 +89,7 @@ class CostAllocationMetricView(MetricView):
 
     def compute(self, *, query, now):
         try:
-            return cost_allocation(
+            return cost_allocation_cached(
                 month=query["month"], by=query["by"], basis=query["basis"], now=now
             )
         except MonthUnavailable as exc:

@@ -4,8 +4,8 @@ revenue at stake and support (DESIGN.md §4 "Bug impact")."""
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
-from ..bug_tickets import BadBugKey, bug_group_tickets
-from ..bugs import bug_impact
+from ..bug_tickets import BadBugKey
+from ..cached import bug_group_tickets_cached, bug_impact_cached
 from ..cost import MonthUnavailable
 from .base import MetricView
 from .fields import MonthField, money_field, ratio_field
@@ -64,7 +64,7 @@ class BugImpactMetricView(MetricView):
     csv_header = list(BugGroupSerializer().fields)
 
     def compute(self, *, query, now):
-        return _window_or_400(lambda: bug_impact(window=query["window"], now=now))
+        return _window_or_400(lambda: bug_impact_cached(window=query["window"], now=now))
 
 
 class BugTicketsQuerySerializer(WindowPageQuery):
@@ -115,7 +115,7 @@ class BugTicketsMetricView(MetricView):
         everything = wants_csv(self.request)
         try:
             listed = _window_or_400(
-                lambda: bug_group_tickets(
+                lambda: bug_group_tickets_cached(
                     key=query["key"],
                     window=query["window"],
                     now=now,

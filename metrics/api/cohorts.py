@@ -4,8 +4,9 @@
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
+from ..cached import support_cohorts_cached
 from ..cohort_results import VARIANTS, WINDOW
-from ..cohorts import WindowUnavailable, support_cohorts
+from ..cohorts import WindowUnavailable
 from .base import MetricView
 from .fields import MonthField, calls_field, ratio_field
 from .params import WindowQuery
@@ -94,7 +95,7 @@ class CohortsMetricView(MetricView):
         # The default window depends on the variant, so only an asked-for window is passed.
         window = query["window"] if "start" in query else None
         try:
-            return support_cohorts(window=window, variant=query["variant"], now=now)
+            return support_cohorts_cached(window=window, variant=query["variant"], now=now)
         except WindowUnavailable as exc:
             raise ValidationError({"end": [f"{exc}."]}) from None
 

@@ -3,7 +3,8 @@
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
-from ..cost import MonthUnavailable, cost_for_month
+from ..cached import cost_for_month_cached
+from ..cost import MonthUnavailable
 from .base import MetricView
 from .fields import MonthField, money_field
 from .params import MetricQuery
@@ -45,7 +46,7 @@ class CostMetricView(MetricView):
 
     def compute(self, *, query, now):
         try:
-            return cost_for_month(month=query["month"], now=now)
+            return cost_for_month_cached(month=query["month"], now=now)
         except MonthUnavailable as exc:
             raise ValidationError({"month": [f"{exc}."]}) from None
 

@@ -4,8 +4,8 @@ forecast (DESIGN.md §4)."""
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
+from ..cached import coverage_for_month_cached, hiring_forecast_cached
 from ..cost import MonthUnavailable
-from ..coverage import coverage_for_month, hiring_forecast
 from .base import MetricView
 from .fields import MonthField, money_field, ratio_field
 from .params import MetricQuery, MonthQuery
@@ -49,7 +49,7 @@ class CoverageMetricView(MetricView):
 
     def compute(self, *, query, now):
         try:
-            return coverage_for_month(month=query["month"], now=now)
+            return coverage_for_month_cached(month=query["month"], now=now)
         except MonthUnavailable as exc:
             raise ValidationError({"month": [f"{exc}."]}) from None
 
@@ -117,7 +117,7 @@ class CoverageForecastMetricView(MetricView):
     ]
 
     def compute(self, *, query, now):
-        return hiring_forecast(months=query["months"], now=now)
+        return hiring_forecast_cached(months=query["months"], now=now)
 
     def csv_rows(self, data):
         rows = []

@@ -4,8 +4,8 @@
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
+from ..cached import support_margin_cached
 from ..cost import MonthUnavailable
-from ..margin import support_margin
 from .base import MetricView
 from .fields import MonthField, money_field, ratio_field
 from .paging import page_links, wants_csv
@@ -76,7 +76,7 @@ class SupportMarginMetricView(MetricView):
         page, page_size = (1, None) if everything else (query["page"], query["page_size"])
         offset = (page - 1) * (page_size or 0)
         try:
-            result = support_margin(
+            result = support_margin_cached(
                 window=query["window"],
                 now=now,
                 unprofitable_only=query["unprofitable"],

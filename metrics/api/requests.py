@@ -6,8 +6,9 @@ from __future__ import annotations
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
+from ..cached import feature_request_detail_cached, feature_requests_cached
 from ..periods import BadPeriod
-from ..requests import UnknownRequest, feature_request_detail, feature_requests
+from ..requests import UnknownRequest
 from .base import MetricView
 from .fields import MonthField, money_field, ratio_field
 from .paging import paginate
@@ -91,7 +92,7 @@ class FeatureRequestsMetricView(MetricView):
     csv_header = ROW_FIELDS
 
     def compute(self, *, query, now):
-        return _window_or_400(lambda: feature_requests(window=query["window"], now=now))
+        return _window_or_400(lambda: feature_requests_cached(window=query["window"], now=now))
 
 
 class FeatureRequestQuery(WindowPageQuery):
@@ -133,7 +134,9 @@ class RequestTicketsResultSerializer(RequestPageSerializer):
 def _detail(query, now):
     try:
         return _window_or_400(
-            lambda: feature_request_detail(name=query["name"], window=query["window"], now=now)
+            lambda: feature_request_detail_cached(
+                name=query["name"], window=query["window"], now=now
+            )
         )
     except UnknownRequest as exc:
         raise ValidationError({"name": [f"{str(exc)[0].upper()}{str(exc)[1:]}."]}) from None

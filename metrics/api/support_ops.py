@@ -4,8 +4,8 @@
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
+from ..cached import support_ops_cached
 from ..cost import MonthUnavailable
-from ..support_ops import support_ops
 from ..support_ops_results import BY_PRODUCT, GROUPINGS
 from .base import MetricView
 from .fields import MonthField, ratio_field
@@ -93,7 +93,7 @@ class SupportOpsMetricView(MetricView):
 
     def compute(self, *, query, now):
         try:
-            return support_ops(month=query["month"], by=query["by"], now=now)
+            return support_ops_cached(month=query["month"], by=query["by"], now=now)
         except MonthUnavailable as exc:
             raise ValidationError({"month": [f"{exc}."]}) from None
 

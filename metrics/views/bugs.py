@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from supportops.models import Source
 
-from ..bug_tickets import BadBugKey, bug_group_detail
-from ..bugs import bug_impact
+from ..bug_tickets import BadBugKey
+from ..cached import bug_group_detail_cached, bug_impact_cached
 from ..figures.bugs import bug_impact_figure
 from ..periods import BadPeriod
 from .params import asked_window, page_number, query_string, window_text
@@ -33,7 +33,7 @@ def bugs_dashboard(request):
     start_text, end_text = window_text(request)
     now = timezone.now()
     try:
-        result = bug_impact(window=asked_window(start_text, end_text, now), now=now)
+        result = bug_impact_cached(window=asked_window(start_text, end_text, now), now=now)
     except BadPeriod as exc:
         context = {
             "error": f"Cannot show the bugs: {exc}.",
@@ -66,7 +66,7 @@ def bug_group_page(request):
     try:
         if not key:
             raise BadBugKey("key: choose a bug from the list")
-        detail = bug_group_detail(
+        detail = bug_group_detail_cached(
             key=key,
             window=asked_window(start_text, end_text, now),
             now=now,

@@ -8,8 +8,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from ..cached import support_cohorts_cached
 from ..cohort_results import VARIANT_LABELS, VARIANTS, WINDOW
-from ..cohorts import support_cohorts
 from ..figures.cohorts import cohort_rates_figure, cohort_usage_figure
 from ..periods import BadPeriod, Window, window_from_text
 
@@ -51,7 +51,7 @@ def cohorts_dashboard(request):
         if start_text or end_text:
             # The zone only cuts the default window, which is never asked for here.
             window = window_from_text(start_text, end_text, now=now, tz=UTC)
-        result = support_cohorts(window=window, variant=variant, now=now)
+        result = support_cohorts_cached(window=window, variant=variant, now=now)
     except BadPeriod as exc:
         latest = getattr(exc, "latest", None)
         known = variant if variant in VARIANTS else WINDOW

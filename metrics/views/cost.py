@@ -8,12 +8,13 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from ..allocation_results import BASES, BASIS_REPLIES, BY_CHANNEL
-from ..cost_page import PAGE_GROUPINGS, BadChoice, cost_page
+from ..cached import COST_TREND_MONTHS as TREND_MONTHS
+from ..cached import cost_page_cached
+from ..cost_page import PAGE_GROUPINGS, BadChoice
 from ..figures.allocation import allocation_figure
 from ..figures.cost import cost_per_ticket_figure
 from ..periods import BadPeriod, Month
 
-TREND_MONTHS = 12
 ANCHOR = "where-the-cost-goes"
 GROUPING_LABELS = {"channel": "Channel", "bucket": "Paying / free", "plan": "Plan"}
 BASIS_LABELS = {"replies": "By replies", "tickets": "By tickets"}
@@ -48,7 +49,9 @@ def cost_dashboard(request):
     month = None
     try:
         month = Month.parse(month_text) if month_text else None
-        page = cost_page(month=month, by=by, basis=basis, now=timezone.now(), months=TREND_MONTHS)
+        page = cost_page_cached(
+            month=month, by=by, basis=basis, now=timezone.now(), months=TREND_MONTHS
+        )
     except (BadPeriod, BadChoice) as exc:
         bad_choice = isinstance(exc, BadChoice)
         context = {

@@ -6,20 +6,18 @@ import json
 from django.shortcuts import render
 from django.utils import timezone
 
+from ..cached import COVERAGE_TREND_MONTHS as TREND_MONTHS
+from ..cached import FORECAST_MONTHS, coverage_page_cached
 from ..cost import MonthUnavailable
-from ..coverage import coverage_page
 from ..figures.coverage import coverage_figure
 from ..periods import BadPeriod, Month
-
-TREND_MONTHS = 12
-FORECAST_MONTHS = 6
 
 
 def coverage_dashboard(request):
     month_text = request.GET.get("month", "").strip()
     try:
         month = Month.parse(month_text) if month_text else None
-        page = coverage_page(
+        page = coverage_page_cached(
             month=month, now=timezone.now(), months=TREND_MONTHS, forecast_months=FORECAST_MONTHS
         )
     except BadPeriod as exc:

@@ -1,6 +1,5 @@
 """Customers: the filtered list and its CSV, one customer's page, unmatched records."""
 
-import json
 from urllib.parse import urlencode
 
 from django.http import Http404, StreamingHttpResponse
@@ -8,6 +7,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from ..cached import customer_list_cached
 from ..customer_csv import customer_csv_lines
 from ..customer_query import (
     DEFAULT_SORT,
@@ -20,11 +20,10 @@ from ..customer_query import (
 from ..customers import (
     customer_detail,
     customer_export,
-    customer_list,
     customer_plans,
     unmatched_rows,
 )
-from ..figures.customers import customer_activity_figure
+from ..figures.customers import customer_activity_chart
 from ..timeline import BadTimelineFilter, TimelineFilters, filter_options
 
 # Events per page of a customer's timeline: enough for "what happened lately" on a phone.
@@ -54,7 +53,7 @@ def _customer_list_error(request, exc: BadSort | BadFilter):
 
 def customer_list_view(request):
     try:
-        page = customer_list(
+        page = customer_list_cached(
             now=timezone.now(),
             filters=CustomerFilters.parse(request.GET),
             sort=request.GET.get("sort", DEFAULT_SORT),
@@ -120,11 +119,10 @@ def customer_detail_view(request, customer_id: int):
     )
     if detail is None:
         raise Http404("No such customer.")
-    figure = customer_activity_figure(detail.months)
     context = {
         "detail": detail,
         "customer": detail.customer,
-        "chart": json.loads(figure.to_json()),
+        "chart": customer_activity_chart(detail.months),
         "timeline": detail.timeline,
         "timeline_options": filter_options(request.GET),
         "timeline_narrowed": any(request.GET.get(name) for name in ("source", "kind")),

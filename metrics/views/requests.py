@@ -9,9 +9,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from ..cached import feature_request_detail_cached, feature_requests_cached
 from ..figures.requests import feature_requests_figure
 from ..periods import BadPeriod
-from ..requests import UnknownRequest, feature_request_detail, feature_requests
+from ..requests import UnknownRequest
 from .params import asked_window, page_number, query_string, window_text
 
 TICKETS_PER_PAGE = 50
@@ -21,7 +22,7 @@ def feature_requests_dashboard(request):
     start_text, end_text = window_text(request)
     now = timezone.now()
     try:
-        result = feature_requests(window=asked_window(start_text, end_text, now), now=now)
+        result = feature_requests_cached(window=asked_window(start_text, end_text, now), now=now)
     except BadPeriod as exc:
         context = {
             "error": f"Cannot show these feature requests: {exc}.",
@@ -58,7 +59,7 @@ def feature_request_page(request):
         if not name:
             raise UnknownRequest("name: choose a requested thing from the list")
         page = page_number(request.GET.get("page", "").strip())
-        detail = feature_request_detail(
+        detail = feature_request_detail_cached(
             name=name, window=asked_window(start_text, end_text, now), now=now
         )
     except (BadPeriod, UnknownRequest) as exc:

@@ -7,10 +7,11 @@ from urllib.parse import urlencode
 from django.shortcuts import render
 from django.utils import timezone
 
+from ..cached import support_ops_cached
 from ..cost import MonthUnavailable
 from ..figures.support_ops import support_ops_first_reply_figure, support_ops_volume_figure
 from ..periods import BadPeriod, Month
-from ..support_ops import BadGrouping, support_ops
+from ..support_ops import BadGrouping
 from ..support_ops_notes import row_notes
 from ..support_ops_results import BY_PRODUCT, GROUPINGS
 
@@ -36,7 +37,7 @@ def support_ops_dashboard(request):
     now = timezone.now()
     try:
         month = Month.parse(month_text) if month_text else None
-        result = support_ops(month=month, by=by, now=now)
+        result = support_ops_cached(month=month, by=by, now=now)
     except (BadPeriod, BadGrouping) as exc:
         bad_by = isinstance(exc, BadGrouping)
         context = {

@@ -161,9 +161,9 @@ def test_csv_has_the_rows_of_the_json(analyst_client, thirds, by):
 
 
 def test_query_count(analyst_client, thirds, django_assert_num_queries):
-    # token + user, settings, the month's team cost (settings, members, expenses), tickets
+    # token + user, the cache key (settings, data version), settings, the month's team cost (settings, members, expenses), tickets
     # per group, replies per group
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(9):
         assert analyst_client.get(URL, {"month": "2016-01", "by": "plan"}).status_code == 200
 
 

@@ -131,11 +131,11 @@ def test_a_bad_window_is_a_400(analyst_client, bugs):
 
 
 def test_query_counts(analyst_client, bugs, django_assert_num_queries):
-    # token + user, settings, team costs (three), LTV basis, replies per month (all and per
+    # token + user, the cache key (settings, data version), settings, team costs (three), LTV basis, replies per month (all and per
     # tag), problem groups' tickets, their replies, tag groups' tickets, problem subjects
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(13):
         assert analyst_client.get(URL, {"start": "2015-01", "end": "2016-12"}).status_code == 200
-    # token + user, settings, the problem's subject, count, page
+    # token + user, the cache key (settings, data version), settings, the problem's subject, count, page
     key = f"problem:zendesk:{bugs['p'].external_id}"
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(7):
         assert analyst_client.get(TICKETS, {**WINDOW, "key": key}).status_code == 200

@@ -220,17 +220,17 @@ def test_anonymous_is_refused(anon_client, settings_row):
 
 
 def test_query_count(analyst_client, company, django_assert_num_queries):
-    # token + user, settings, the grouped cohort query, customers without a signup date
-    with django_assert_num_queries(4):
+    # token + user, the cache key (settings, data version), settings, the grouped cohort query, customers without a signup date
+    with django_assert_num_queries(6):
         assert analyst_client.get(URL, Q1).status_code == 200
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(6):
         assert analyst_client.get(URL, {**Q1, "format": "csv"}).status_code == 200
 
 
 def test_query_count_of_the_default_window(
     analyst_client, company, december_1, django_assert_num_queries
 ):
-    # the same 4, and the settings once more: MetricView cuts its default window before the
+    # the same 6, and the settings once more: MetricView cuts its default window before the
     # variant is known, and the metric then picks the variant's own
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(7):
         assert analyst_client.get(URL).status_code == 200

@@ -102,7 +102,7 @@ def test_bad_parameters_are_a_400_naming_them(analyst_client, settings_row, para
 
 
 def test_query_count(analyst_client, company, django_assert_num_queries):
-    # token + user, settings, team costs (settings, members, expenses), the margin statement
+    # token + user, the cache key (settings, data version), settings, team costs (settings, members, expenses), the margin statement
     # (allocation, revenue, the page, counts), the plans of the page's rows
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(9):
         assert analyst_client.get(URL, {"start": "2015-01", "end": "2016-12"}).status_code == 200

@@ -103,17 +103,17 @@ def test_list_csv_equals_json(analyst_client, company):
 
 
 def test_list_query_count(analyst_client, company, django_assert_num_queries):
-    # token, settings, the LTV basis, candidate subjects, customers
-    with django_assert_num_queries(5):
+    # token, the cache key (settings, data version), settings, the LTV basis, candidate subjects, customers
+    with django_assert_num_queries(7):
         assert analyst_client.get(URL, {"start": "2026-09", "end": "2026-11"}).status_code == 200
     # the default window is cut in the reporting time zone: the settings once more
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):
         assert analyst_client.get(URL).status_code == 200
 
 
 def test_tickets_of_one_name_paginated(analyst_client, company, django_assert_num_queries):
-    # token, settings (default window), settings, LTV basis, candidates, customers
-    with django_assert_num_queries(6):
+    # token, the cache key (settings, data version), settings (default window), settings, LTV basis, candidates, customers
+    with django_assert_num_queries(8):
         body = analyst_client.get(TICKETS, {"name": "SalesForce", "page_size": 3}).json()
 
     assert (body["name"], body["label"], body["count"]) == ("salesforce", "Salesforce", 4)

@@ -99,8 +99,8 @@ def test_csv_equals_json_with_the_total_marked(analyst_client, march, by):
 
 @pytest.mark.parametrize("by", ["product", "channel", "plan"])
 def test_query_count(analyst_client, march, django_assert_num_queries, by):
-    # token auth (1) + settings, the figures; + products when by product
-    with django_assert_num_queries(4 if by == "product" else 3):
+    # token auth (1) + the cache key (settings, data version) + settings, the figures; + products when by product
+    with django_assert_num_queries(6 if by == "product" else 5):
         assert analyst_client.get(URL, {"month": MONTH, "by": by}).status_code == 200
 
 

@@ -106,13 +106,13 @@ def test_bad_input_is_a_400_that_keeps_what_was_typed(signed_in, bugs, path, par
 
 
 def test_query_counts(signed_in, bugs, django_assert_num_queries):
-    # session, user, settings, team costs (three), LTV basis, replies per month (all and per
+    # session, user, the cache key (settings, data version), settings, team costs (three), LTV basis, replies per month (all and per
     # tag), problem groups' tickets, their replies, tag groups' tickets, problem subjects,
     # the frame's data freshness
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(15):
         assert signed_in.get("/bugs/", WINDOW).status_code == 200
-    # session, user, settings, the problem's subject, count, page; then the bug's figures
+    # session, user, the cache key (settings, data version), settings, the problem's subject, count, page; then the bug's figures
     # (bug impact's ten) and the freshness
     key = f"problem:zendesk:{bugs['p'].external_id}"
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(19):
         assert signed_in.get("/bugs/group/", {"key": key, **WINDOW}).status_code == 200

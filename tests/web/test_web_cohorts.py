@@ -159,7 +159,7 @@ def test_an_unfinished_window_links_to_the_latest(signed_in, december_1):
 
 
 def test_query_count(signed_in, company, django_assert_num_queries):
-    # session, user, settings, the grouped cohort query, customers without a signup date,
-    # the frame's data freshness
-    with django_assert_num_queries(6):
+    # session, user, the cache key (settings, data version), settings, the grouped cohort
+    # query, customers without a signup date, the frame's data freshness
+    with django_assert_num_queries(8):
         assert signed_in.get(URL, Q1).status_code == 200

@@ -133,8 +133,8 @@ def test_only_the_twenty_worst_margins_are_shown(signed_in, db):
 
 def test_query_budget_with_margin_rows(signed_in, db, django_assert_num_queries):
     margin_company()
-    # session, user, settings, ticket months, members, expenses, tickets, interactions; where
+    # session, user, the cache key (settings, data version), settings, ticket months, members, expenses, tickets, interactions; where
     # the cost goes: tickets and replies per group; support cost vs revenue: the margin
     # statement (the 20 worst and the counts), the plans of those rows; data freshness
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(15):
         assert signed_in.get("/cost/", {"month": "2016-02"}).status_code == 200

@@ -126,15 +126,15 @@ def test_sign_out_is_a_post(signed_in):
 
 
 def test_dashboard_query_budget(signed_in, january, django_assert_num_queries):
-    # session, user, settings, ticket months, members, expenses, tickets, interactions;
+    # session, user, the cache key (settings, data version), settings, ticket months, members, expenses, tickets, interactions;
     # where the cost goes: tickets per group, replies per group; support cost vs revenue:
     # the margin statement (no customer here, so no plans of its rows to look up: see
     # test_web_cost_allocation for the budget with them); and the frame's data freshness.
     # The same whatever the grouping.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(14):
         assert signed_in.get("/cost/").status_code == 200
     for by in ("channel", "bucket", "plan"):
-        with django_assert_num_queries(12):
+        with django_assert_num_queries(14):
             assert signed_in.get("/cost/", {"month": "2016-01", "by": by}).status_code == 200
 
 

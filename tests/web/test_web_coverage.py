@@ -76,9 +76,9 @@ def test_a_short_history_says_why(signed_in, company, monkeypatch):
 
 
 def test_query_count(signed_in, company, django_assert_num_queries):
-    # session + user (2); coverage: settings ×2, products, tickets, members;
+    # session + user (2); the cache key (settings, data version); coverage: settings, products, tickets, members;
     # forecast: settings, first ticket, products, tickets, members; the frame's freshness (1)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         assert signed_in.get(URL, {"month": "2016-02"}).status_code == 200
 
 

@@ -202,9 +202,9 @@ def test_list_query_budget(signed_in, db, django_assert_max_num_queries):
         CustomerIdentity.objects.create(source="stripe", external_id=f"s{n}", customer=customer)
         ticket = _ticket(customer, f"t{n}", timezone.now() - timedelta(days=1))
         _message(ticket, f"m{n}", timezone.now() - timedelta(hours=1), role="customer")
-    # session, user, the frame's data freshness, plans, count, page, identities of the page,
+    # session, user, the frame's data freshness, the cache key (settings, data version), plans, count, page, identities of the page,
     # link counts per source
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):
         assert signed_in.get("/customers/", {"sort": "-last_contact"}).status_code == 200
 
 

@@ -63,8 +63,8 @@ def test_the_page_shows_what_the_api_returns(signed_in, company):
 
 
 def test_page_query_budget(signed_in, company, django_assert_num_queries):
-    # session, user, data freshness, settings, LTV basis, candidate subjects, customers
-    with django_assert_num_queries(7):
+    # session, user, data freshness, the cache key (settings, data version), settings, LTV basis, candidate subjects, customers
+    with django_assert_num_queries(9):
         assert signed_in.get(PAGE).status_code == 200
 
 
@@ -114,8 +114,8 @@ def test_the_drill_down_shows_customers_and_tickets_as_the_api(signed_in, compan
 
 
 def test_drill_down_query_budget(signed_in, company, django_assert_num_queries):
-    # session, user, data freshness, settings, LTV basis, candidates, customers
-    with django_assert_num_queries(7):
+    # session, user, data freshness, the cache key (settings, data version), settings, LTV basis, candidates, customers
+    with django_assert_num_queries(9):
         assert signed_in.get(DETAIL, {"name": "“SalesForce”"}).status_code == 200
 
 

@@ -111,8 +111,8 @@ def test_the_by_switch_and_the_month_picker_keep_each_other(signed_in, march):
 
 
 def test_query_count(signed_in, march, django_assert_num_queries):
-    # session + user (2); settings, products, the figures; the frame's freshness (1)
-    with django_assert_num_queries(6):
+    # session + user (2); the cache key (settings, data version); settings, products, the figures; the frame's freshness (1)
+    with django_assert_num_queries(8):
         assert signed_in.get(URL, {"month": MONTH}).status_code == 200
 
 
