@@ -33,17 +33,11 @@ Adding a page: one `Page(...)` in `pages()`; `ctx` has the bench customer and se
 from __future__ import annotations
 
 import argparse
-import math
-import os
-import re
-import secrets
-import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -52,10 +46,17 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(ROOT))
 
 from bench import metrics_data  # noqa: E402
+from bench.web_server import (  # noqa: E402
+    USERNAME,
+    BenchFailure,
+    Browser,
+    bench_user,
+    percentile,
+    production_server,
+)
 
 DEFAULT_PORT = 8103
 WARMUP = 5
-USERNAME = "bench-web"
 
 
 @dataclass(frozen=True)
@@ -114,160 +115,6 @@ def bench_context() -> Context:
     return Context(customer_id=customer.id, search_name="an", search_id=stripe_id or "none")
 
 
-def bench_user() -> str:
-    """A user for the run with a fresh random password; returns the password.
-
-    Hashed with production's hasher: this process runs the test settings, whose fast hasher
-    the production settings would not accept.
-    """
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.hashers import PBKDF2PasswordHasher
-
-    password = secrets.token_urlsafe(18)
-    user, _ = get_user_model().objects.get_or_create(username=USERNAME)
-    hasher = PBKDF2PasswordHasher()
-    user.password = hasher.encode(password, hasher.salt())
-    user.save(update_fields=["password"])
-    return password
-
-
-def shared_cache_url(tmp: str) -> str:
-    return os.environ.get("CACHE_URL") or f"filecache://{tmp}/cache"
-
-
-def warm_derived(cache_url: str) -> float:
-    """Run "metrics.refresh_derived" here, into the cache gunicorn reads: milliseconds."""
-    import environ
-    from django.test import override_settings
-
-    from metrics.tasks import refresh_derived
-
-    with override_settings(CACHES={"default": environ.Env.cache_url_config(cache_url)}):
-        started = time.perf_counter()
-        result = refresh_derived.apply().get()
-        elapsed = (time.perf_counter() - started) * 1000
-    print(f"metrics.refresh_derived (as after a sync): {elapsed:,.0f} ms; {result}", flush=True)
-    return elapsed
-
-
-def server_env(url: str, static_root: str, cache_url: str) -> dict[str, str]:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("CELERY_BROKER_URL", "DEBUG", "SECURE_SSL_REDIRECT")
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="bench.web_settings",
-        DATABASE_URL=url,
-        SECRET_KEY=secrets.token_urlsafe(48),
-        ALLOWED_HOSTS="127.0.0.1",
-        BENCH_STATIC_ROOT=static_root,
-        CACHE_URL=cache_url,
-        PYTHONPATH=str(ROOT),
-        LOG_LEVEL="WARNING",
-    )
-    return env
-
-
-def collect_static(env: dict[str, str]) -> None:
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
-
-
-def start_gunicorn(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    return subprocess.Popen(
-        [
-            str(gunicorn),
-            "bench.web_wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--timeout",
-            "120",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-
-
-# --- HTTP --------------------------------------------------------------------------------------
-
-
-class Browser:
-    """Plain requests with the cookies kept by hand: the production settings mark them Secure,
-    which a client only sends over HTTPS, and this talks to gunicorn over loopback HTTP as a
-    TLS proxy would (X-Forwarded-Proto: https)."""
-
-    def __init__(self, base: str):
-        import requests
-
-        self.requests = requests
-        self.base = base
-        self.origin = "https://" + urlsplit(base).netloc
-        self.cookies: dict[str, str] = {}
-
-    def _headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
-        headers = {"X-Forwarded-Proto": "https", **(extra or {})}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        return headers
-
-    def _keep(self, response) -> None:
-        for cookie in response.cookies:
-            self.cookies[cookie.name] = cookie.value
-
-    def get(self, path: str, timeout: float = 120):
-        response = self.requests.get(
-            self.base + path, headers=self._headers(), allow_redirects=False, timeout=timeout
-        )
-        self._keep(response)
-        return response
-
-    def sign_in(self, username: str, password: str) -> None:
-        form = self.get("/accounts/login/")
-        match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
-        if form.status_code != 200 or not match:
-            raise SystemExit(f"no login form at /accounts/login/ ({form.status_code})")
-        response = self.requests.post(
-            self.base + "/accounts/login/",
-            data={"username": username, "password": password, "csrfmiddlewaretoken": match[1]},
-            headers=self._headers(
-                {"Referer": self.origin + "/accounts/login/", "Origin": self.origin}
-            ),
-            allow_redirects=False,
-            timeout=60,
-        )
-        self._keep(response)
-        if response.status_code != 302 or "sessionid" not in self.cookies:
-            raise SystemExit(f"sign-in failed: {response.status_code} {response.text[:300]}")
-
-
-def wait_until_up(browser: Browser, server: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {server.returncode}")
-        try:
-            browser.get("/accounts/login/", timeout=10)
-            return
-        except (browser.requests.ConnectionError, browser.requests.Timeout):
-            time.sleep(0.2)
-    raise SystemExit(f"gunicorn did not answer within {seconds:g} s")
-
-
-def percentile(sorted_ms: list[float], q: float) -> float:
-    """Nearest rank: the smallest value with at least q of the values at or below it."""
-    return sorted_ms[max(0, math.ceil(q * len(sorted_ms)) - 1)]
-
-
 def time_page(browser: Browser, page: Page, count: int) -> tuple[float, list[float]]:
     path = page.url_path
     started = time.perf_counter()
@@ -281,7 +128,7 @@ def time_page(browser: Browser, page: Page, count: int) -> tuple[float, list[flo
         response = browser.get(path)
         elapsed = (time.perf_counter() - started) * 1000
         if response.status_code != 200:
-            raise SystemExit(f"GET {path}: {response.status_code} {response.text[:300]}")
+            raise BenchFailure(f"GET {path}: {response.status_code} {response.text[:300]}")
         times.append(elapsed)
     return first, sorted(times)
 
@@ -334,43 +181,24 @@ def main() -> None:
     ctx = bench_context()
     page_list = [p for p in pages(ctx) if not args.only or any(o in p.name for o in args.only)]
     password = bench_user()
-    from django.db import connection
-
-    connection.close()  # the runner's connection is not needed while gunicorn serves
-
-    with tempfile.TemporaryDirectory(prefix="bench-web-static-") as static_root:
-        cache_url = shared_cache_url(static_root)
-        warm_derived(cache_url)
-        connection.close()
-        env = server_env(url, static_root, cache_url)
-        collect_static(env)
-        server = start_gunicorn(env, args.port, args.workers)
-        try:
-            browser = Browser(f"http://127.0.0.1:{args.port}")
-            wait_until_up(browser, server)
-            browser.sign_in(USERNAME, password)
-            print(f"gunicorn: {args.workers} workers, production settings, clock frozen at "
-                  f"{metrics_data.DATA_NOW:%Y-%m-%d %H:%M} UTC; {args.requests} requests per "
-                  f"page after {WARMUP} warm-ups")  # fmt: skip
-            width = max(len(p.name) for p in page_list)
+    with production_server(url, port=args.port, workers=args.workers) as base:
+        browser = Browser(base)
+        browser.sign_in(USERNAME, password)
+        print(f"gunicorn: {args.workers} workers, production settings, clock frozen at "
+              f"{metrics_data.DATA_NOW:%Y-%m-%d %H:%M} UTC; {args.requests} requests per "
+              f"page after {WARMUP} warm-ups")  # fmt: skip
+        width = max(len(p.name) for p in page_list)
+        print(
+            f"{'page':<{width}} | {'first ms':>8} | {'p50 ms':>8} | {'p95 ms':>8} | "
+            f"{'max ms':>8} | path"
+        )
+        for page in page_list:
+            first, times = time_page(browser, page, args.requests)
             print(
-                f"{'page':<{width}} | {'first ms':>8} | {'p50 ms':>8} | {'p95 ms':>8} | "
-                f"{'max ms':>8} | path"
+                f"{page.name:<{width}} | {first:8.1f} | {percentile(times, 0.5):8.1f} | "
+                f"{percentile(times, 0.95):8.1f} | {times[-1]:8.1f} | {page.url_path}",
+                flush=True,
             )
-            for page in page_list:
-                first, times = time_page(browser, page, args.requests)
-                print(
-                    f"{page.name:<{width}} | {first:8.1f} | {percentile(times, 0.5):8.1f} | "
-                    f"{percentile(times, 0.95):8.1f} | {times[-1]:8.1f} | {page.url_path}",
-                    flush=True,
-                )
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
     if args.explain:
         explain(page_list)
 

@@ -6,10 +6,21 @@ HTTPS with its own certificate authority), migrates a throw-away SQLite database
 (var/demo.sqlite3), loads sample cost inputs, syncs every source through `manage.py sync`,
 creates a login and serves the app on http://127.0.0.1:$PORT until Ctrl-C. Nothing outside
 var/ is touched.
+
+`--production` (`make demo-prod`): the same demo served as production serves it: gunicorn
+(WEB_CONCURRENCY workers, default 2) with the production settings (DEBUG off, a random
+SECRET_KEY, whitenoise serving the collected, hashed and compressed static files), on
+PostgreSQL (DEMO_DATABASE_URL, default the supportops_demo database of `scripts/test-services`,
+dropped and created anew on every start) and a cache the web workers and the sync share (a file
+cache in var/demo-cache, emptied on every start). The only changes to production's settings are
+those plain HTTP on loopback needs (supportops/settings/demo_production.py: cookies not marked
+Secure, no redirect to https://).
 """
 
+import argparse
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -19,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 SOURCES = ["zendesk", "salesforce", "stripe", "intercom"]
+DEMO_DATABASE_URL = "postgres://postgres@127.0.0.1:54329/supportops_demo"
 
 
 def free_port() -> int:
@@ -43,7 +55,64 @@ def start(args: list[str], env: dict) -> subprocess.Popen:
     return process
 
 
+def recreate_database(url: str) -> None:
+    """Drop the PostgreSQL database `url` names (when it exists) and create it empty."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg2
+    from psycopg2 import sql
+
+    parts = urlsplit(url)
+    name = sql.Identifier(parts.path.lstrip("/"))
+    try:
+        conn = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
+    except psycopg2.OperationalError as exc:
+        raise SystemExit(
+            f"demo --production needs PostgreSQL at {parts.hostname}:{parts.port} "
+            f"(`scripts/test-services up` starts one, `make demo-prod` runs it): {exc}"
+        ) from exc
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+        cur.execute(sql.SQL("CREATE DATABASE {}").format(name))
+    conn.close()
+
+
+def production_env(env: dict, var: Path) -> dict:
+    """The demo's environment as production runs: its settings, PostgreSQL, a shared cache."""
+    url = os.environ.get("DEMO_DATABASE_URL") or DEMO_DATABASE_URL
+    recreate_database(url)
+    cache = var / "demo-cache"
+    shutil.rmtree(cache, ignore_errors=True)  # the rebuilt database starts its data version anew
+    env = {**env, "DJANGO_SETTINGS_MODULE": "supportops.settings.demo_production"}
+    env.pop("SUPPORTOPS_DEMO")  # production refuses the published key: a random one
+    env.update(
+        DATABASE_URL=url,
+        SECRET_KEY=secrets.token_urlsafe(48),
+        CACHE_URL=f"filecache://{cache}",
+    )
+    return env
+
+
+def serve(port: str, env: dict, production: bool) -> None:
+    if not production:
+        manage("runserver", f"127.0.0.1:{port}", "--noreload", env=env)
+        return
+    workers = os.environ.get("WEB_CONCURRENCY") or "2"
+    gunicorn = Path(PYTHON).with_name("gunicorn")
+    subprocess.run(
+        [str(gunicorn), "supportops.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", workers, "--access-logfile", "-"],
+        cwd=ROOT, env=env, check=True,
+    )  # fmt: skip
+
+
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--production", action="store_true", help="gunicorn, production settings, PostgreSQL"
+    )
+    production = parser.parse_args().production
     port = os.environ.get("PORT", "8000")
     http_port = int(os.environ.get("SANDBOX_PORT") or free_port())
     tls_port = free_port()
@@ -75,6 +144,8 @@ def main() -> int:
         "EMAIL_FILE_PATH": str(var / "mail"),
     }
     env.pop("CELERY_BROKER_URL", None)
+    if production:
+        env = production_env(env, var)
     sandboxes = []
     try:
         usage_csv = var / "demo-usage.csv"
@@ -103,11 +174,15 @@ def main() -> int:
         print("syncing the sandbox company through the real connectors ...", flush=True)
         manage("sync", *SOURCES, env=env)
         manage("import_usage", str(usage_csv), "--source", "segment", env=env)
-        print(f"\nSupportOps demo: http://127.0.0.1:{port}/  (admin: /admin/, API: /api/v1/)")
+        server = "gunicorn, production settings, PostgreSQL" if production else "runserver"
+        print(
+            f"\nSupportOps demo ({server}): http://127.0.0.1:{port}/  "
+            "(admin: /admin/, API: /api/v1/)"
+        )
         print(f"Sign in as: demo / {password}")
         print(f"Emails are written to {var / 'mail'}/ (one .log file per message, raw MIME)")
         print("Ctrl-C stops the demo.\n", flush=True)
-        manage("runserver", f"127.0.0.1:{port}", "--noreload", env=env)
+        serve(port, env, production)
     except KeyboardInterrupt:
         pass
     except subprocess.CalledProcessError as exc:
