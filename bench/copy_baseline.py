@@ -29,7 +29,6 @@ def copy_seconds(models) -> dict[str, float]:
             data.seek(0)
             started = time.perf_counter()
             cursor.copy_expert(f'COPY "{twin}" FROM STDIN', data)
-            connection.commit() if not connection.get_autocommit() else None
             timings[model.__name__] = time.perf_counter() - started
             cursor.execute(f'DROP TABLE "{twin}"')
     return timings

@@ -60,9 +60,11 @@ class Recording:
         self.root = root
         self.index: dict[str, str] = {}
         self.counts: dict[str, int] = {}
+        self.pages: dict[str, int] = {}  # files written per stream: the next file's number
 
     def add(self, path: str, query: dict, body: dict, stream: str, items: int) -> None:
-        name = f"{stream}-{len([k for k in self.index.values() if k.startswith(stream)]):06d}.json"
+        self.pages[stream] = self.pages.get(stream, 0) + 1
+        name = f"{stream}-{self.pages[stream] - 1:06d}.json"
         (self.root / name).write_bytes(orjson.dumps(body))
         self.index[request_key(path, query)] = name
         self.counts[stream] = self.counts.get(stream, 0) + items
