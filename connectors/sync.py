@@ -48,6 +48,10 @@ def sync_run_recorded(*, source: str, full: bool = False) -> Iterator[SyncRun]:
     ):
         _finish(run, SyncRun.Status.SKIPPED, f"another {source} sync is still running")
         raise SyncSkipped(run)
+    # A run starts when it holds the lock, not when it asked: a run created while the previous
+    # one was finishing would otherwise appear to overlap it.
+    run.started_at = timezone.now()
+    run.save(update_fields=["started_at"])
     try:
         yield run
     except ConnectorError as exc:

@@ -273,6 +273,31 @@ def test_runs_of_one_source_never_overlap(zendesk):
     assert Ticket.objects.count() == 0
 
 
+def test_a_run_that_waited_for_the_finishing_holder_starts_after_it(zendesk, monkeypatch):
+    """The run asked for the lock while the holder was finishing: its time starts at the lock."""
+    from django.utils import timezone
+
+    from connectors import sync as sync_module
+    from connectors.locks import lock_acquire, lock_release
+
+    holder = SyncRun.objects.create(source="zendesk", started_at=timezone.now())
+    assert lock_acquire(source="zendesk", run=holder, now=timezone.now(), stale_seconds=900)
+
+    def holder_finishes_first(**kwargs):
+        SyncRun.objects.filter(pk=holder.pk).update(
+            status=SyncRun.Status.SUCCEEDED, finished_at=timezone.now()
+        )
+        lock_release(source="zendesk", run=holder)
+        return lock_acquire(**kwargs)
+
+    monkeypatch.setattr(sync_module, "lock_acquire", holder_finishes_first)
+    run = sync_source(source="zendesk")
+
+    holder.refresh_from_db()
+    assert run.status == SyncRun.Status.SUCCEEDED
+    assert holder.finished_at <= run.started_at < run.finished_at
+
+
 def test_stale_lock_is_taken_over_and_the_dead_run_marked_failed(zendesk):
     from django.utils import timezone
 
