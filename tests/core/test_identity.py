@@ -64,6 +64,35 @@ def test_a_founding_source_creates_a_customer_but_usage_waits_for_an_admin():
     assert listed.reason == "no shared id and no known email domain"
 
 
+def test_customers_founded_in_one_run_are_matched_by_later_records_of_the_same_run():
+    """Founded in one bulk insert: a later record's domain or key finds the new customer."""
+    from supportops.data_version import data_version
+
+    identity("stripe", "cus_1", name="Initech", domains=["Initech.COM"], key="acct_i")
+    identity("stripe", "cus_2", name="Initech EU", domains=["initech.com"])
+    identity("stripe", "cus_3", name="Initech billing", key="acct_i")
+    identity("stripe", "cus_4", name="Hooli", domains=["hooli.xyz"])
+    before = data_version()
+
+    assert identities_resolve(source="stripe") == 4
+
+    rows = {
+        i.external_id: (i.customer_id, i.match_method)
+        for i in CustomerIdentity.objects.filter(source="stripe")
+    }
+    initech = Customer.objects.get(name="Initech")
+    hooli = Customer.objects.get(name="Hooli")
+    assert initech.domains == ["initech.com"] and hooli.domains == ["hooli.xyz"]
+    assert rows == {
+        "cus_1": (initech.id, "created"),
+        "cus_2": (initech.id, "domain"),
+        "cus_3": (initech.id, "explicit"),
+        "cus_4": (hooli.id, "created"),
+    }
+    assert Customer.objects.count() == 2
+    assert data_version() > before  # bulk_create sends no signal: the version still moved
+
+
 def test_conflicting_explicit_ids_are_surfaced_not_guessed():
     a = Customer.objects.create(name="A")
     b = Customer.objects.create(name="B")
