@@ -70,6 +70,7 @@ def stripe_bench(database_url: str, invoices: int, *, profile: str = "", resync:
         get_seconds, decode_seconds = _replay(base, log)
         snap = _child(env, "snapshot", rows=resync)
         out = {
+            "size": invoices,
             "database": "postgresql",
             "invoices": first["counts"].get("invoices", 0),
             "customers": snap["counts"]["CustomerIdentity"],
@@ -96,6 +97,12 @@ def stripe_bench(database_url: str, invoices: int, *, profile: str = "", resync:
             "invoice_writes": first["invoice_pages"],
             "pages_per_write": first["pages_per_write"],
         }
+        # The names bench/ingest.py reads for both vendors: one write of invoices is one page
+        # (PAGES_PER_WRITE list pages committed together).
+        edge = max(1, min(EDGE_PAGES, first["invoice_pages"]))
+        out["peak_mb"] = out["peak_rss_mb"]
+        out["invoices_first10_ms"] = 1000 * first["first_pages_seconds"] / edge
+        out["invoices_last10_ms"] = 1000 * first["last_pages_seconds"] / edge
         if resync:
             again = _child(env, "sync", full=True)
             after = _child(env, "snapshot", copy=False)
@@ -285,6 +292,35 @@ def report(figures: dict) -> str:
         if not f["resync_unchanged"]:
             lines.append(f"    {f['resync_difference']}")
     return "\n".join(lines)
+
+
+def table(results: list[dict]) -> str:
+    """The sizes side by side, as bench/sync_zendesk.py prints Zendesk's."""
+    rows = [
+        ("invoices", "{invoices:,}"),
+        ("customers", "{customers:,}"),
+        ("subscriptions", "{subscriptions:,}"),
+        ("sync time (s)", "{sync_seconds:,.1f}"),
+        ("invoices/s", "{invoices_per_s:,.0f}"),
+        ("records/s", "{records_per_s:,.0f}"),
+        ("COPY of the same rows (s)", "{copy_seconds:,.2f}"),
+        ("sync speed / COPY speed", "{copy_ratio:.1%}"),
+        ("server only: GET every page (s)", "{server_get_seconds:,.1f}"),
+        ("peak memory, RSS (MB)", "{peak_mb:,.0f}"),
+        ("invoices: first 10 writes (ms/write)", "{invoices_first10_ms:,.0f}"),
+        ("invoices: last 10 writes (ms/write)", "{invoices_last10_ms:,.0f}"),
+    ]
+    width = 38
+    out = ["Stripe sync, PostgreSQL".ljust(width) + "".join(f"{r['size']:>14,}" for r in results)]
+    for label, fmt in rows:
+        out.append(label.ljust(width) + "".join(f"{fmt.format(**r):>14}" for r in results))
+    for r in results:
+        if "resync_unchanged" in r:
+            verdict = "nothing changed" if r["resync_unchanged"] else "ROWS CHANGED"
+            out.append(
+                f"re-sync of {r['size']:,} invoices: {r['resync_seconds']:,.1f} s, {verdict}"
+            )
+    return "\n".join(out)
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ Set-based: each function is a fixed number of UPDATE statements, whatever the cu
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
@@ -29,21 +30,32 @@ def billing_links_refresh(*, source: str) -> int:
 
     Only rows whose link is stale are written: it runs after every Stripe sync, and rewriting
     every invoice each time (wide rows with their JSON) cost more than the sync's own writes.
-    Returns how many rows it relinked.
+    A join, not a subquery per row: at 100,000 invoices the per-row lookups took seconds on
+    every run, even when nothing was stale. Rows whose billing customer has no identity lose
+    their link. Returns how many rows it relinked.
     """
-    identities = CustomerIdentity.objects.filter(
-        source=source, external_id=OuterRef("customer_external_id")
-    )
-    owner = identities.values("customer_id")[:1]
-    has_owner = Exists(identities.filter(customer__isnull=False))
-    same_owner = Exists(identities.filter(customer_id=OuterRef("customer_id")))
-    return sum(
-        model.objects.filter(source=source)
-        .exclude(customer_external_id="")
-        .filter(~same_owner & (has_owner | Q(customer__isnull=False)))
-        .update(customer_id=Subquery(owner))
-        for model in (Subscription, Invoice, Charge)
-    )
+    identity = CustomerIdentity._meta.db_table
+    relinked = 0
+    with connection.cursor() as cursor:
+        for model in (Subscription, Invoice, Charge):
+            table = model._meta.db_table
+            cursor.execute(
+                f"UPDATE {table} SET customer_id = i.customer_id FROM {identity} i "
+                f"WHERE {table}.source = %s AND {table}.customer_external_id <> '' "
+                f"AND i.source = %s AND i.external_id = {table}.customer_external_id "
+                f"AND {table}.customer_id IS DISTINCT FROM i.customer_id",
+                [source, source],
+            )
+            relinked += cursor.rowcount
+            cursor.execute(
+                f"UPDATE {table} SET customer_id = NULL WHERE source = %s "
+                f"AND customer_external_id <> '' AND customer_id IS NOT NULL AND NOT EXISTS "
+                f"(SELECT 1 FROM {identity} i WHERE i.source = %s "
+                f"AND i.external_id = {table}.customer_external_id)",
+                [source, source],
+            )
+            relinked += cursor.rowcount
+    return relinked
 
 
 def customer_billing_refresh(*, enterprise_pattern: str | None = None) -> int:
