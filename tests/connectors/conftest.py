@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from connectors.sandbox import SandboxServer, build_company
+from tests.zendesk_settings import zendesk_sandbox_settings
 
 END_AT = datetime(2025, 11, 28, 12, tzinfo=UTC)
 
@@ -24,11 +25,5 @@ def sandbox(company):
 
 @pytest.fixture
 def zendesk(settings, sandbox):
-    settings.ZENDESK_URL = sandbox.url
-    settings.ZENDESK_EMAIL = "demo@supportops.local"
-    settings.ZENDESK_API_TOKEN = "sandbox-token"
-    settings.ZENDESK_START_DATE = ""
-    settings.ZENDESK_PAGE_SIZE = 1000
-    settings.CONNECTOR_BACKOFF_SECONDS = 0.01
-    settings.CONNECTOR_MAX_RETRIES = 3
+    zendesk_sandbox_settings(settings, sandbox.url)
     return sandbox

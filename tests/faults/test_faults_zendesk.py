@@ -20,6 +20,7 @@ from connectors.sync import sync_source
 from supportops.models import SourceLock, SyncRun, SyncState, Ticket
 from tests.faults import processes
 from tests.faults.snapshot import canonical_rows, rows_diff, synced_data_forget
+from tests.zendesk_settings import zendesk_sandbox_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -37,13 +38,7 @@ def company():
 @pytest.fixture
 def zendesk(settings, company):
     with SandboxServer(company) as server:
-        settings.ZENDESK_URL = server.url
-        settings.ZENDESK_EMAIL = "demo@supportops.local"
-        settings.ZENDESK_API_TOKEN = "sandbox-token"
-        settings.ZENDESK_START_DATE = ""
-        settings.ZENDESK_PAGE_SIZE = PAGE
-        settings.CONNECTOR_BACKOFF_SECONDS = 0.01
-        settings.CONNECTOR_MAX_RETRIES = 3
+        zendesk_sandbox_settings(settings, server.url, page_size=PAGE)
         settings.CONNECTOR_TIMEOUT_SECONDS = 5
         yield server
 

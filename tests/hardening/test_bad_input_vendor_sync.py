@@ -11,6 +11,7 @@ import pytest
 from connectors.sandbox import SandboxServer, build_company, zendesk_json
 from connectors.sync import sync_source
 from supportops.models import Interaction, SyncRun, Ticket
+from tests.zendesk_settings import zendesk_sandbox_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -25,13 +26,7 @@ def company():
 @pytest.fixture
 def zendesk(settings, company):
     with SandboxServer(company) as server:
-        settings.ZENDESK_URL = server.url
-        settings.ZENDESK_EMAIL = "demo@supportops.local"
-        settings.ZENDESK_API_TOKEN = "sandbox-token"
-        settings.ZENDESK_START_DATE = ""
-        settings.ZENDESK_PAGE_SIZE = 1000
-        settings.CONNECTOR_BACKOFF_SECONDS = 0.01
-        settings.CONNECTOR_MAX_RETRIES = 1
+        zendesk_sandbox_settings(settings, server.url, retries=1)
         yield server
 
 

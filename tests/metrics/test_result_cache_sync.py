@@ -24,6 +24,7 @@ from metrics.periods import Month
 from supportops.data_version import data_version
 from supportops.models import Expense, MetricSettings, SyncRun, Ticket
 from tests.auth_tokens import token_client
+from tests.zendesk_settings import zendesk_sandbox_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -41,13 +42,7 @@ def company():
 @pytest.fixture
 def zendesk(settings, company):
     with SandboxServer(company) as server:
-        settings.ZENDESK_URL = server.url
-        settings.ZENDESK_EMAIL = "demo@supportops.local"
-        settings.ZENDESK_API_TOKEN = "sandbox-token"
-        settings.ZENDESK_START_DATE = ""
-        settings.ZENDESK_PAGE_SIZE = 1000
-        settings.CONNECTOR_BACKOFF_SECONDS = 0.01
-        settings.CONNECTOR_MAX_RETRIES = 3
+        zendesk_sandbox_settings(settings, server.url)
         yield server
 
 
