@@ -32,6 +32,8 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.sync_zendesk import side_by_side  # noqa: E402
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:54329/supportops_bench_stripe"
 EDGE_PAGES = 10
 BENCH_KEY = "sk_test_bench"
@@ -310,17 +312,7 @@ def table(results: list[dict]) -> str:
         ("invoices: first 10 writes (ms/write)", "{invoices_first10_ms:,.0f}"),
         ("invoices: last 10 writes (ms/write)", "{invoices_last10_ms:,.0f}"),
     ]
-    width = 38
-    out = ["Stripe sync, PostgreSQL".ljust(width) + "".join(f"{r['size']:>14,}" for r in results)]
-    for label, fmt in rows:
-        out.append(label.ljust(width) + "".join(f"{fmt.format(**r):>14}" for r in results))
-    for r in results:
-        if "resync_unchanged" in r:
-            verdict = "nothing changed" if r["resync_unchanged"] else "ROWS CHANGED"
-            out.append(
-                f"re-sync of {r['size']:,} invoices: {r['resync_seconds']:,.1f} s, {verdict}"
-            )
-    return "\n".join(out)
+    return side_by_side("Stripe sync, PostgreSQL", rows, results, "invoices", "resync_seconds")
 
 
 def main() -> None:

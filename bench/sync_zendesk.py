@@ -231,14 +231,19 @@ def table(results: list[dict]) -> str:
         ("comments: first 10 pages (ms/page)", "{comments_first10_ms:,.0f}"),
         ("comments: last 10 pages (ms/page)", "{comments_last10_ms:,.0f}"),
     ]
-    width = 36
-    out = ["Zendesk sync, PostgreSQL".ljust(width) + "".join(f"{r['size']:>14,}" for r in results)]
+    return side_by_side("Zendesk sync, PostgreSQL", rows, results, "tickets", "resync_s")
+
+
+def side_by_side(title: str, rows, results: list[dict], unit: str, resync_key: str) -> str:
+    """One column per size, then each size's re-sync verdict: Zendesk's and Stripe's tables."""
+    width = max(len(label) for label, _ in rows) + 2
+    out = [title.ljust(width) + "".join(f"{r['size']:>14,}" for r in results)]
     for label, fmt in rows:
         out.append(label.ljust(width) + "".join(f"{fmt.format(**r):>14}" for r in results))
     for r in results:
         if "resync_unchanged" in r:
             verdict = "nothing changed" if r["resync_unchanged"] else "ROWS CHANGED"
-            out.append(f"re-sync of {r['size']:,} tickets: {r['resync_s']:,.1f} s, {verdict}")
+            out.append(f"re-sync of {r['size']:,} {unit}: {r[resync_key]:,.1f} s, {verdict}")
     return "\n".join(out)
 
 
